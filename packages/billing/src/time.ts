@@ -1,0 +1,61 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { BillingInputError } from './errors.js';
+
+/**
+ * An instant as tally stores it: UTC ISO 8601 with a `Z`, milliseconds only when they are not zero
+ * ("2026-03-01T00:00:00Z"). Inputs may carry any offset; they are normalised on parse.
+ */
+export const InstantSchema = z.iso.datetime({ offset: true }).transform((s) => toInstant(parseInstant(s)));
+
+/** A half-open interval [start, end) of UTC instants. */
+export const IntervalSchema = z
+  .object({ start: InstantSchema, end: InstantSchema })
+  .refine((p) => ms(p.start) <= ms(p.end), { message: 'start must not be after end' });
+export type Interval = { readonly start: string; readonly end: string };
+
+export function parseInstant(iso: string): DateTime {
+  const dt = DateTime.fromISO(iso, { setZone: true });
+  if (!dt.isValid) throw new BillingInputError(`"${iso}" is not an ISO 8601 instant`, { value: iso });
+  return dt;
+}
+
+/** Formats a DateTime as a normalised UTC instant string. */
+export function toInstant(dt: DateTime): string {
+  return dt.toUTC().toISO({ suppressMilliseconds: true }) as string;
+}
+
+/** Epoch milliseconds of an ISO instant. */
+export function ms(iso: string): number {
+  return parseInstant(iso).toMillis();
+}
+
+export function inZone(iso: string, zone: string): DateTime {
+  return parseInstant(iso).setZone(zone);
+}
+
+export function maxInstant(a: string, b: string): string {
+  return ms(a) >= ms(b) ? a : b;
+}
+
+export function minInstant(a: string, b: string): string {
+  return ms(a) <= ms(b) ? a : b;
+}
+
+/** True when `t` lies in [start, end). */
+export function contains(interval: Interval, t: string): boolean {
+  const x = ms(t);
+  return ms(interval.start) <= x && x < ms(interval.end);
+}
+
+/** The overlap of two intervals, or null when they do not overlap (touching intervals do not overlap). */
+export function intersect(a: Interval, b: Interval): Interval | null {
+  const start = maxInstant(a.start, b.start);
+  const end = minInstant(a.end, b.end);
+  return ms(start) < ms(end) ? { start, end } : null;
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(iso: string, zone: string): string {
+  return inZone(iso, zone).toISODate() as string;
+}
