@@ -1,0 +1,78 @@
+import { type Decimal, roundTo } from '@tally/money';
+import { average } from './aggregations/average.js';
+import { count } from './aggregations/count.js';
+import { latest } from './aggregations/latest.js';
+import { max } from './aggregations/max.js';
+import { min } from './aggregations/min.js';
+import { registerDelta } from './aggregations/register-delta.js';
+import { sum } from './aggregations/sum.js';
+import type { AggregationFn } from './aggregations/support.js';
+import { timeWeightedAverage } from './aggregations/time-weighted-average.js';
+import { timeWeightedSum } from './aggregations/time-weighted-sum.js';
+import { unique } from './aggregations/unique.js';
+import type { Aggregation, Meter } from './meter.js';
+import { type Period, periodMs } from './period.js';
+import type { UsageRecord } from './record.js';
+
+/** One aggregation per meter `aggregation` value; a missing one fails the type check. */
+export const AGGREGATIONS: Readonly<Record<Aggregation, AggregationFn>> = {
+  count,
+  sum,
+  min,
+  max,
+  average,
+  unique,
+  latest,
+  'time-weighted-sum': timeWeightedSum,
+  'time-weighted-average': timeWeightedAverage,
+  'register-delta': registerDelta,
+};
+
+export interface GroupedAggregate {
+  /** The group-by dimension values of this group, in the meter's `groupBy` order. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly value: Decimal;
+}
+
+function finish(meter: Meter, value: Decimal): Decimal {
+  return meter.rounding === undefined ? value : roundTo(value, meter.rounding.places, meter.rounding.mode);
+}
+
+/**
+ * Aggregates a meter's records over a period with the meter's aggregation, then applies its rounding.
+ * Records may include ones before the period: register and time-weighted meters read them as the opening
+ * state; the others ignore everything outside [start, end).
+ *
+ * @example
+ * aggregate(meter, records, { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' }) // → Decimal
+ */
+export function aggregate(meter: Meter, records: readonly UsageRecord[], period: Period): Decimal {
+  return finish(meter, AGGREGATIONS[meter.aggregation]({ meter, records, period: periodMs(period) }));
+}
+
+/**
+ * Aggregates per group of the meter's `groupBy` dimensions; groups sorted by their values so the output
+ * is deterministic. A record without a dimension falls in the group whose value is "".
+ */
+export function aggregateGrouped(
+  meter: Meter,
+  records: readonly UsageRecord[],
+  period: Period,
+): GroupedAggregate[] {
+  const names = meter.groupBy ?? [];
+  const groups = new Map<string, { dims: Record<string, string>; records: UsageRecord[] }>();
+  for (const r of records) {
+    const dims: Record<string, string> = {};
+    for (const n of names) dims[n] = r.dimensions?.[n] ?? '';
+    const key = JSON.stringify(names.map((n) => dims[n]));
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { dims, records: [] };
+      groups.set(key, g);
+    }
+    g.records.push(r);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, g]) => ({ dimensions: g.dims, value: aggregate(meter, g.records, period) }));
+}

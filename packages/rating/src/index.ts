@@ -1,0 +1,22 @@
+export { type Charge, type ChargeOf, ChargeSchema, type ChargeType } from './charge.js';
+export { RatingError } from './errors.js';
+export type { RatedLine } from './line.js';
+export { type DailyCharge, DailyChargeSchema, localDays } from './models/daily.js';
+export { type FlatCharge, FlatChargeSchema } from './models/flat.js';
+export { type GraduatedCharge, GraduatedChargeSchema } from './models/graduated.js';
+export { type PerUnitCharge, PerUnitChargeSchema } from './models/per-unit.js';
+export { type VolumeCharge, VolumeChargeSchema } from './models/volume.js';
+export {
+  metersOf,
+  type Plan,
+  type PlanInput,
+  PlanSchema,
+  type PlanTerms,
+  PlanTermsSchema,
+  planJsonSchema,
+} from './plan.js';
+export type { LineDraft, LineFactory, Pricer, PricingInput } from './pricer.js';
+export { PRICERS, type PricerEntry, type PricerInputKind } from './pricers.js';
+export { type RateInput, rate } from './rate.js';
+export { type BandAt, compileSchedule, type TouSchedule, TouScheduleSchema } from './schedule.js';
+export { type Tier, TierSchema } from './schema-parts.js';

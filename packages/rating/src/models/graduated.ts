@@ -1,0 +1,71 @@
+import { Decimal } from '@tally/money';
+import { z } from 'zod';
+import type { RatedLine } from '../line.js';
+import { label, type Pricer } from '../pricer.js';
+import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
+
+/**
+ * Graduated (tiered) pricing: each unit is priced at the tier it falls in, like income tax brackets. A
+ * tier's flat amount is added once any unit reaches the tier. Bounds are inclusive: with a first tier up to
+ * 100, unit 100 is in tier 1 and unit 101 in tier 2.
+ */
+export const GraduatedChargeSchema = z
+  .object({
+    type: z.literal('graduated'),
+    ...UsageChargeShape,
+    tiers: z.array(TierSchema).min(1),
+    included: IncludedSchema,
+  })
+  .superRefine((c, ctx) => checkTiers(c.tiers, ctx))
+  .describe('graduated tiers: each unit at the price of its tier, plus each reached tier’s flat amount');
+export type GraduatedCharge = z.infer<typeof GraduatedChargeSchema>;
+
+const ZERO = new Decimal(0);
+
+/**
+ * One line per tier reached. A zero quantity gives one zero line for tier 1; a negative quantity (a net
+ * credit) is priced at the first tier's unit price, without flat amounts.
+ */
+export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line }) => {
+  const name = label(charge);
+  const first = charge.tiers[0]!;
+  if (quantity.lte(0)) {
+    const unitPrice = new Decimal(first.unitPrice);
+    return [
+      line({
+        suffix: 'tier:1',
+        description: `${name}, tier 1`,
+        quantity,
+        unitPrice,
+        tier: { index: 1, from: '0', upTo: first.upTo },
+        precise: quantity.times(unitPrice),
+      }),
+    ];
+  }
+  const lines: RatedLine[] = [];
+  let from = ZERO;
+  for (let i = 0; i < charge.tiers.length; i++) {
+    const tier = charge.tiers[i]!;
+    if (quantity.lte(from)) break;
+    const upTo = tier.upTo === null ? undefined : new Decimal(tier.upTo);
+    const inTier = (upTo === undefined || quantity.lt(upTo) ? quantity : upTo).minus(from);
+    const unitPrice = new Decimal(tier.unitPrice);
+    const flat = tier.flatAmount === undefined ? undefined : new Decimal(tier.flatAmount);
+    let precise = inTier.times(unitPrice);
+    if (flat !== undefined) precise = precise.plus(flat);
+    lines.push(
+      line({
+        suffix: `tier:${i + 1}`,
+        description: `${name}, tier ${i + 1}`,
+        quantity: inTier,
+        unitPrice,
+        ...(flat !== undefined && { flatAmount: flat }),
+        tier: { index: i + 1, from: from.toFixed(), upTo: tier.upTo },
+        precise,
+      }),
+    );
+    if (upTo === undefined) break;
+    from = upTo;
+  }
+  return lines;
+};

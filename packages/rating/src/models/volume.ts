@@ -1,0 +1,49 @@
+import { Decimal } from '@tally/money';
+import { z } from 'zod';
+import { label, type Pricer } from '../pricer.js';
+import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
+
+/**
+ * Volume pricing: the total quantity picks one tier (bounds inclusive), and every unit is priced at that
+ * tier's unit price, plus that tier's flat amount.
+ */
+export const VolumeChargeSchema = z
+  .object({
+    type: z.literal('volume'),
+    ...UsageChargeShape,
+    tiers: z.array(TierSchema).min(1),
+    included: IncludedSchema,
+  })
+  .superRefine((c, ctx) => checkTiers(c.tiers, ctx))
+  .describe('volume tiers: all units at the price of the tier the total falls in, plus its flat amount');
+export type VolumeCharge = z.infer<typeof VolumeChargeSchema>;
+
+/** One line. Zero gives a zero line without flat amount; a negative quantity uses the first tier. */
+export const priceVolume: Pricer<VolumeCharge> = ({ charge, quantity, line }) => {
+  let index = 0;
+  let from = '0';
+  if (quantity.gt(0)) {
+    while (index < charge.tiers.length - 1) {
+      const upTo = charge.tiers[index]!.upTo;
+      if (upTo === null || quantity.lte(upTo)) break;
+      from = upTo;
+      index += 1;
+    }
+  }
+  const tier = charge.tiers[index]!;
+  const unitPrice = new Decimal(tier.unitPrice);
+  const charged = quantity.gt(0);
+  const flat = charged && tier.flatAmount !== undefined ? new Decimal(tier.flatAmount) : undefined;
+  let precise = quantity.times(unitPrice);
+  if (flat !== undefined) precise = precise.plus(flat);
+  return [
+    line({
+      description: `${label(charge)}, tier ${index + 1}`,
+      quantity,
+      unitPrice,
+      ...(flat !== undefined && { flatAmount: flat }),
+      tier: { index: index + 1, from, upTo: tier.upTo },
+      precise,
+    }),
+  ];
+};

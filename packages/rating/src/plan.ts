@@ -1,0 +1,86 @@
+import { type Meter, MeterSchema } from '@tally/metering';
+import { CurrencyCodeSchema, DecimalStringSchema } from '@tally/money';
+import { z } from 'zod';
+import { ChargeSchema } from './charge.js';
+import { IdSchema } from './schema-parts.js';
+
+/** Commercial terms of a plan, read by billing. Every field has a default. */
+export const PlanTermsSchema = z.object({
+  /** Billing period length. */
+  interval: z.enum(['week', 'month', 'quarter', 'year']).default('month'),
+  /** Fixed fees billed at the start of the period they cover, or at its end. */
+  fixedFeeTiming: z.enum(['advance', 'arrears']).default('advance'),
+  /** How fixed fees are prorated for a partial period. */
+  proration: z.enum(['by-day', 'by-second', 'none']).default('by-day'),
+  /** Minimum spend per full period, trued up at invoice level, decimal string. */
+  minimumCommitment: DecimalStringSchema.optional(),
+  /** Hours after the period end before a draft invoice is finalized. */
+  draftGraceHours: z.int().min(0).default(6),
+  /** Days after a period's end during which a late event for it is still billed, as an adjustment. */
+  lateAcceptanceDays: z.int().min(0).default(35),
+  /** Rounding of each line to the currency's minor unit. */
+  rounding: z.enum(['half-up', 'half-even']).default('half-up'),
+  /** Overrides the customer's payment terms (net days). */
+  paymentTermsDays: z.int().min(0).optional(),
+});
+export type PlanTerms = z.infer<typeof PlanTermsSchema>;
+
+/**
+ * A versioned price plan. Plans are immutable once used: a change is a new `version` from a new
+ * `effectiveFrom`. `meters` optionally carries the meters the charges read, so a plan file is
+ * self-contained for `tally quote`; in the pipeline meters come from the meter registry.
+ *
+ * @example
+ * PlanSchema.parse({ id: 'iot-basic', version: 1, name: 'IoT basic', currency: 'EUR',
+ *   effectiveFrom: '2026-01-01T00:00:00Z', charges: [{ type: 'flat', id: 'base', amount: '9.00' }] });
+ */
+export const PlanSchema = z
+  .object({
+    id: IdSchema,
+    version: z.int().min(1),
+    name: z.string().min(1),
+    currency: CurrencyCodeSchema,
+    effectiveFrom: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+    description: z.string().optional(),
+    terms: PlanTermsSchema.prefault({}),
+    charges: z.array(ChargeSchema).min(1, 'a plan needs at least one charge'),
+    meters: z.array(MeterSchema).optional(),
+  })
+  .superRefine((plan, ctx) => {
+    const seen = new Set<string>();
+    plan.charges.forEach((c, i) => {
+      if (seen.has(c.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['charges', i, 'id'],
+          message: `duplicate charge id "${c.id}"`,
+        });
+      }
+      seen.add(c.id);
+    });
+    if (plan.meters === undefined) return;
+    const meters = new Set(plan.meters.map((m) => m.id));
+    plan.charges.forEach((c, i) => {
+      if ('meterId' in c && !meters.has(c.meterId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['charges', i, 'meterId'],
+          message: `unknown meter "${c.meterId}": the plan's meters are ${[...meters].join(', ') || '(none)'}`,
+        });
+      }
+    });
+  })
+  .describe('tally price plan (versioned): currency, terms and charges');
+
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanInput = z.input<typeof PlanSchema>;
+
+/** JSON Schema (draft 2020-12) of a plan file, for plan authors and editors. */
+export function planJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PlanSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
+/** The plan's meters by id, for {@link rate}. */
+export function metersOf(plan: Plan): Record<string, Meter> {
+  return Object.fromEntries((plan.meters ?? []).map((m) => [m.id, m]));
+}

@@ -1,0 +1,84 @@
+import type { PeriodMs, UsageRecord } from '@tally/metering';
+import { type Decimal, lineAmount, type RoundingMode } from '@tally/money';
+import type { RatedLine } from './line.js';
+
+/** What a line needs beyond the charge: filled in by {@link LineFactory}. */
+export interface LineDraft {
+  /** Appended to the charge id to form the key, e.g. "tier:2" → "voice:tier:2". */
+  readonly suffix?: string;
+  readonly kind?: RatedLine['kind'];
+  readonly description: string;
+  readonly quantity: Decimal;
+  readonly unit?: string;
+  readonly unitPrice?: Decimal;
+  readonly flatAmount?: Decimal;
+  readonly tier?: RatedLine['tier'];
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** The unrounded amount; rounded once here with the plan's rule. */
+  readonly precise: Decimal;
+}
+
+export type LineFactory = (draft: LineDraft) => RatedLine;
+
+/** What every pricing model receives. */
+export interface PricingInput<C> {
+  readonly charge: C;
+  /** The meter aggregate after included units were drawn down; 0 for charges without a meter. */
+  readonly quantity: Decimal;
+  /** The meter's records inside the period, chronological, after included units were drawn down. */
+  readonly records: readonly UsageRecord[];
+  readonly period: PeriodMs;
+  /** The customer's IANA time zone (time-of-use, call bands, daily charges). */
+  readonly timeZone: string;
+  /** Unit of the quantity (charge unit, else meter unit). */
+  readonly unit: string | undefined;
+  /** Builds a line of this charge: key, plan, period, currency and rounding filled in. */
+  readonly line: LineFactory;
+}
+
+/** A pricing model: a pure function from usage to lines (never a total). */
+export type Pricer<C> = (input: PricingInput<C>) => RatedLine[];
+
+export interface LineContext {
+  readonly chargeId: string;
+  readonly meterId: string | undefined;
+  readonly planId: string;
+  readonly planVersion: number;
+  readonly period: { readonly start: string; readonly end: string };
+  readonly currency: string;
+  readonly rounding: RoundingMode;
+  readonly unit: string | undefined;
+}
+
+/** The line factory of one charge. */
+export function lineFactory(ctx: LineContext): LineFactory {
+  return (d) => {
+    const amount = lineAmount(d.precise, ctx.currency, ctx.rounding);
+    const unit = d.unit ?? ctx.unit;
+    return {
+      key: d.suffix === undefined ? ctx.chargeId : `${ctx.chargeId}:${d.suffix}`,
+      chargeId: ctx.chargeId,
+      kind: d.kind ?? 'usage',
+      description: d.description,
+      ...(ctx.meterId !== undefined && { meterId: ctx.meterId }),
+      planId: ctx.planId,
+      planVersion: ctx.planVersion,
+      period: ctx.period,
+      quantity: d.quantity.toFixed(),
+      ...(unit !== undefined && { unit }),
+      ...(d.unitPrice !== undefined && { unitPrice: d.unitPrice.toFixed() }),
+      ...(d.flatAmount !== undefined && { flatAmount: d.flatAmount.toFixed() }),
+      ...(d.tier !== undefined && { tier: d.tier }),
+      ...(d.dimensions !== undefined && { dimensions: d.dimensions }),
+      currency: amount.currency,
+      precise: amount.precise,
+      amount: amount.amount,
+      rounding: amount.rounding,
+    };
+  };
+}
+
+/** The charge's display name. */
+export function label(charge: { id: string; name?: string | undefined }): string {
+  return charge.name ?? charge.id;
+}

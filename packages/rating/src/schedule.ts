@@ -1,0 +1,111 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { IdSchema } from './schema-parts.js';
+
+const ClockSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a local time "HH:MM" from 00:00 to 24:00');
+
+/** One band of a day: [from, to) in local wall-clock time. */
+export const DayRangeSchema = z.object({ from: ClockSchema, to: ClockSchema, band: IdSchema });
+
+/** The bands of one day, in order, covering 00:00 to 24:00 without gaps or overlaps. */
+export const DayScheduleSchema = z
+  .array(DayRangeSchema)
+  .min(1)
+  .superRefine((ranges, ctx) => {
+    let at = '00:00';
+    ranges.forEach((r, i) => {
+      if (r.from !== at) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'from'],
+          message: `must be ${at}: the ranges must follow each other`,
+        });
+      }
+      if (r.to <= r.from)
+        ctx.addIssue({ code: 'custom', path: [i, 'to'], message: `must be after from (${r.from})` });
+      at = r.to;
+    });
+    if (at !== '24:00') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [ranges.length - 1, 'to'],
+        message: 'the last range must end at 24:00',
+      });
+    }
+  });
+export type DaySchedule = z.infer<typeof DayScheduleSchema>;
+
+const MonthDaySchema = z
+  .string()
+  .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day "MM-DD"');
+
+/**
+ * A time-of-use schedule evaluated in the customer's time zone: a weekday and a weekend day schedule,
+ * seasons (inclusive month-day ranges, which may wrap the year end; the first match wins) that replace
+ * them, and holidays (local dates "YYYY-MM-DD") that follow the weekend schedule.
+ */
+export const TouScheduleSchema = z.object({
+  weekday: DayScheduleSchema,
+  /** Defaults to the weekday schedule. */
+  weekend: DayScheduleSchema.optional(),
+  seasons: z
+    .array(
+      z.object({
+        name: IdSchema,
+        from: MonthDaySchema,
+        to: MonthDaySchema,
+        weekday: DayScheduleSchema.optional(),
+        weekend: DayScheduleSchema.optional(),
+      }),
+    )
+    .optional(),
+  holidays: z.array(z.iso.date()).optional(),
+});
+export type TouSchedule = z.infer<typeof TouScheduleSchema>;
+
+export interface BandAt {
+  readonly band: string;
+  /** The season name, or undefined outside every season. */
+  readonly season: string | undefined;
+  /** "weekday" or "weekend" (holidays count as weekend). */
+  readonly day: 'weekday' | 'weekend';
+}
+
+function minutes(clock: string): number {
+  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+}
+
+/** A compiled schedule: resolves an instant to its band. Compile once per charge, not per record. */
+export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: number) => BandAt {
+  const holidays = new Set(schedule.holidays ?? []);
+  const lookup = (day: DaySchedule) => {
+    const ranges = day.map((r) => ({ from: minutes(r.from), to: minutes(r.to), band: r.band }));
+    return (m: number) =>
+      ranges.find((r) => m >= r.from && m < r.to)?.band ?? (ranges.at(-1)?.band as string);
+  };
+  const base = { weekday: lookup(schedule.weekday), weekend: lookup(schedule.weekend ?? schedule.weekday) };
+  const seasons = (schedule.seasons ?? []).map((s) => ({
+    name: s.name,
+    from: s.from,
+    to: s.to,
+    weekday: s.weekday ? lookup(s.weekday) : base.weekday,
+    weekend: s.weekend ? lookup(s.weekend) : s.weekday ? lookup(s.weekday) : base.weekend,
+  }));
+  return (ms) => {
+    const local = DateTime.fromMillis(ms, { zone: timeZone });
+    const md = local.toFormat('MM-dd');
+    const day = local.weekday >= 6 || holidays.has(local.toISODate() as string) ? 'weekend' : 'weekday';
+    const season = seasons.find((s) =>
+      s.from <= s.to ? md >= s.from && md <= s.to : md >= s.from || md <= s.to,
+    );
+    const band = (season ?? base)[day](local.hour * 60 + local.minute);
+    return { band, season: season?.name, day };
+  };
+}
+
+/** Fails fast for a time zone luxon does not know, naming it. */
+export function isValidTimeZone(timeZone: string): boolean {
+  return DateTime.fromMillis(0, { zone: timeZone }).isValid;
+}
