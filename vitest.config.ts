@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // against the local stack of emulators, which the global setup starts once per run.
 export default defineConfig({
   test: {
+    // The JSON report is what .ci/run reads to print its closing "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
     projects: [
       {
         test: {

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTION_NAME_ENV } from './function-env.js';
+
+export interface BillingFunctionProps {
+  /** Folder under functions/ holding handler.ts; also the function's role in logs and metrics. */
+  readonly name: string;
+  /** Default 30 seconds. */
+  readonly timeout?: Duration;
+  /** Default 1024 MB (arm64 at 1 GB gives a full vCPU share for decimal math). */
+  readonly memorySize?: number;
+  /** Extra environment variables (resource names). */
+  readonly environment?: Record<string, string>;
+  /** Caps concurrent executions to protect downstream tables. Default: none. */
+  readonly reservedConcurrentExecutions?: number;
+  /** Root of the repository (where functions/ lives). Default: the current working directory. */
+  readonly projectRoot?: string;
+}
+
+/**
+ * A tally Lambda with the project's defaults: Node.js 22 on arm64, bundled by the local esbuild (never
+ * Docker) as ESM, JSON logs with 30-day retention, X-Ray tracing, Powertools service name and metrics
+ * namespace.
+ */
+export class BillingFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: BillingFunctionProps) {
+    super(scope, id);
+    if (!/^[a-z][a-z0-9-]*$/.test(props.name)) {
+      throw new Error(`BillingFunction: name "${props.name}" must be a kebab-case folder under functions/`);
+    }
+    const root = props.projectRoot ?? process.cwd();
+    const entry = join(root, 'functions', props.name, 'handler.ts');
+    if (!existsSync(entry)) throw new Error(`BillingFunction ${props.name}: ${entry} does not exist`);
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    this.fn = new NodejsFunction(this, 'Fn', {
+      entry,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 1024,
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
+      environment: {
+        [FUNCTION_NAME_ENV]: props.name,
+        POWERTOOLS_SERVICE_NAME: `tally-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'Tally',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        // ESM bundles need `require` for the CommonJS parts of dependencies.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  }
+}

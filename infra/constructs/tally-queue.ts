@@ -1,0 +1,39 @@
+import type { QueueDefinition } from '@tally/resources';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface TallyQueueProps {
+  /** The shared definition (timeouts, retention, redrive) that the local stack creates too. */
+  readonly definition: QueueDefinition;
+  /** Default RemovalPolicy.RETAIN. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A queue and its dead-letter queue, both SSE-encrypted and TLS-only, redriving after maxReceiveCount. */
+export class TallyQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: TallyQueueProps) {
+    super(scope, id);
+    const { definition: def } = props;
+    if (def.deadLetter.maxReceiveCount < 1) {
+      throw new RangeError(`${def.id}: maxReceiveCount ${def.deadLetter.maxReceiveCount} must be at least 1`);
+    }
+    this.deadLetterQueue = new Queue(this, 'Dlq', {
+      retentionPeriod: Duration.seconds(def.deadLetter.retentionSeconds),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(def.retentionSeconds),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: def.deadLetter.maxReceiveCount },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import type { TableDefinition } from '@tally/resources';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface TallyTableProps {
+  /** The shared definition (keys, indexes, TTL) that the local stack creates too. */
+  readonly definition: TableDefinition;
+  /** Default RemovalPolicy.RETAIN. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const TYPE = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;
+
+/**
+ * A DynamoDB table from a tally table definition: on-demand, point-in-time recovery, KMS encryption,
+ * deletion protection, TTL on the definition's expiry attribute.
+ */
+export class TallyTable extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: TallyTableProps) {
+    super(scope, id);
+    const { definition: def } = props;
+    const retain = (props.removalPolicy ?? RemovalPolicy.RETAIN) === RemovalPolicy.RETAIN;
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: def.partitionKey.name, type: TYPE[def.partitionKey.type] },
+      ...(def.sortKey ? { sortKey: { name: def.sortKey.name, type: TYPE[def.sortKey.type] } } : {}),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: retain,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...(def.ttlAttribute ? { timeToLiveAttribute: def.ttlAttribute } : {}),
+    });
+    for (const gsi of def.globalIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: { name: gsi.partitionKey.name, type: TYPE[gsi.partitionKey.type] },
+        ...(gsi.sortKey ? { sortKey: { name: gsi.sortKey.name, type: TYPE[gsi.sortKey.type] } } : {}),
+      });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, TestClock } from './clock.js';
+import { LocalScheduler, rateMs } from './scheduler.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['31d', 31 * 86_400_000],
+    ['1d12h', 36 * 3_600_000],
+    ['90m', 5_400_000],
+    ['1500ms', 1500],
+    ['2w', 14 * 86_400_000],
+  ])('reads %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '10', 'd', '5 days', '3d!'])('rejects %j with the accepted form', (text) => {
+    expect(() => parseDuration(text)).toThrow(/use a number and a unit/);
+  });
+});
+
+describe('TestClock', () => {
+  it('moves only when advanced and never backwards', async () => {
+    const clock = new TestClock('2026-03-01T00:00:00Z');
+    expect(clock.now().toISOString()).toBe('2026-03-01T00:00:00.000Z');
+    await clock.advance('1d');
+    expect(clock.now().toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    await expect(clock.set('2026-01-01T00:00:00Z')).rejects.toThrow(/cannot go back/);
+  });
+});
+
+describe('LocalScheduler', () => {
+  it('fires an hourly rate once per hour passed, on the hour, in order', async () => {
+    const clock = new TestClock('2026-03-01T00:30:00Z');
+    const scheduler = new LocalScheduler(clock);
+    const fired: string[] = [];
+    scheduler.add({ name: 'close', expression: 'rate(1 hour)', fire: (t) => void fired.push(t.toISOString()) });
+    await clock.advance('3h');
+    expect(fired).toEqual(['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z', '2026-03-01T03:00:00.000Z']);
+    await clock.advance('10m');
+    expect(fired).toHaveLength(3);
+  });
+
+  it('interleaves schedules by time', async () => {
+    const clock = new TestClock('2026-03-01T00:00:00Z');
+    const scheduler = new LocalScheduler(clock);
+    const fired: string[] = [];
+    scheduler.add({ name: 'a', expression: 'rate(30 minutes)', fire: () => void fired.push('a') });
+    scheduler.add({ name: 'b', expression: 'rate(1 hour)', fire: () => void fired.push('b') });
+    await clock.advance('1h');
+    expect(fired).toEqual(['a', 'a', 'b']);
+  });
+
+  it('rejects expressions it cannot run locally', () => {
+    expect(rateMs('rate(5 minutes)')).toBe(300_000);
+    expect(() => rateMs('cron(0 * * * ? *)')).toThrow(/not supported locally/);
+    expect(() => rateMs('rate(0 hours)')).toThrow(/not supported locally/);
+  });
+});

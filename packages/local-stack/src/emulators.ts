@@ -1,0 +1,125 @@
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo, Server } from 'node:net';
+import { LocalStackStartError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+
+/** A running emulator: its endpoint on 127.0.0.1 and how to stop it. */
+export interface Emulator {
+  readonly service: string;
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+function listen(service: string, server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(
+        new LocalStackStartError(
+          service,
+          err.code === 'EADDRINUSE' ? `port ${port} on ${HOST} is already in use` : err.message,
+          { cause: err },
+        ),
+      );
+    server.once('error', onError);
+    server.listen(port, HOST, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive sockets from SDK clients would hold close() open; end them.
+    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+/**
+ * Starts dynalite. In memory by default; with `path`, in a LevelDB folder that survives restarts.
+ * Tables become ACTIVE at once (createTableMs 0) so resource creation does not wait.
+ */
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Emulator> {
+  if (options.path) {
+    try {
+      mkdirSync(options.path, { recursive: true });
+      accessSync(options.path, fsConstants.W_OK);
+    } catch (err) {
+      throw new LocalStackStartError('dynamodb', `data folder ${options.path} is not writable`, {
+        cause: err,
+      });
+    }
+  }
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  const port = await listen('dynamodb', server, options.port ?? 0);
+  return {
+    service: 'dynamodb',
+    port,
+    endpoint: `http://${HOST}:${port}`,
+    stop: () => closeServer(server),
+  };
+}
+
+/** Starts fauxqs bound to 127.0.0.1 (its CLI and startFauxqs bind all addresses). */
+export async function startSqs(options: { port?: number } = {}): Promise<Emulator> {
+  const { buildApp } = await import('fauxqs');
+  const app = buildApp({ logger: false, host: HOST });
+  let port: number;
+  try {
+    await app.listen({ host: HOST, port: options.port ?? 0 });
+    port = (app.server.address() as AddressInfo).port;
+  } catch (err) {
+    throw new LocalStackStartError('sqs', (err as Error).message, { cause: err });
+  }
+  return {
+    service: 'sqs',
+    port,
+    endpoint: `http://${HOST}:${port}`,
+    stop: async () => {
+      app.server.closeAllConnections?.();
+      await app.close();
+    },
+  };
+}
+
+/** Starts aws-ses-v2-local on 127.0.0.1; `GET /store` lists what was sent, `/` shows it to a person. */
+export async function startSes(options: { port?: number } = {}): Promise<Emulator> {
+  const mod = require('aws-ses-v2-local') as {
+    default: (c: { host: string; port: number }) => Promise<Server>;
+  };
+  // The package listens itself; probe the port first so a clash gives a clear error instead of a crash.
+  const port = options.port ?? (await freePort());
+  let server: Server;
+  try {
+    server = await mod.default({ host: HOST, port });
+  } catch (err) {
+    throw new LocalStackStartError('ses', (err as Error).message, { cause: err });
+  }
+  return {
+    service: 'ses',
+    port,
+    endpoint: `http://${HOST}:${port}`,
+    stop: () => closeServer(server),
+  };
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  const port = await listen('probe', server, 0);
+  await closeServer(server);
+  return port;
+}

@@ -1,0 +1,22 @@
+export { type Clock, parseDuration, systemClock, TestClock } from './clock.js';
+export { type Emulator, freePort, startDynamo, startSes, startSqs } from './emulators.js';
+export { LocalStackStartError, StateMachineDefinitionError } from './errors.js';
+export {
+  type EventSourceStats,
+  SqsEventSource,
+  type SqsEventSourceOptions,
+  type SqsHandler,
+} from './event-source.js';
+export { lambdaContext } from './lambda-context.js';
+export { createResources, type LocalResources, localName, tableInput } from './resources.js';
+export { type LocalSchedule, LocalScheduler, rateMs } from './scheduler.js';
+export { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
+export {
+  type CfnTemplate,
+  definitionFromTemplate,
+  FUNCTION_NAME_ENV,
+  functionNames,
+  LocalStateMachine,
+  type LocalStateMachineOptions,
+  type TaskHandler,
+} from './state-machine.js';

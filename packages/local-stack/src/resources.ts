@@ -1,0 +1,134 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type QueueDefinition,
+  queues as queueDefinitions,
+  type TableDefinition,
+  tables as tableDefinitions,
+} from '@tally/resources';
+
+/** Names and URLs of the resources created locally, keyed by the definition's environment variable. */
+export interface LocalResources {
+  readonly env: Readonly<Record<string, string>>;
+  readonly tables: Readonly<Record<string, string>>;
+  readonly queues: Readonly<Record<string, { url: string; arn: string; dlqUrl: string; dlqArn: string }>>;
+}
+
+export function tableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
+  const attrs = new Map<string, 'S' | 'N'>();
+  const keys = [
+    def.partitionKey,
+    def.sortKey,
+    ...def.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  for (const k of keys) if (k) attrs.set(k.name, k.type);
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(def.globalIndexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: def.globalIndexes.map((i) => ({
+            IndexName: i.indexName,
+            KeySchema: [
+              { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+              ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}
+
+async function ensureTable(ddb: DynamoDBClient, def: TableDefinition, name: string): Promise<void> {
+  try {
+    await ddb.send(new CreateTableCommand(tableInput(def, name)));
+  } catch (err) {
+    // A persisted local stack (npm start) finds its tables already there.
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  await ddb.send(new DescribeTableCommand({ TableName: name }));
+}
+
+async function ensureQueue(
+  sqs: SQSClient,
+  def: QueueDefinition,
+  name: string,
+): Promise<{ url: string; arn: string; dlqUrl: string; dlqArn: string }> {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${name}-dlq`,
+      Attributes: { MessageRetentionPeriod: String(def.deadLetter.retentionSeconds) },
+    }),
+  );
+  const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
+  const q = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(def.retentionSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: def.deadLetter.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  return { url: q.QueueUrl!, arn: await queueArn(sqs, q.QueueUrl!), dlqUrl: dlq.QueueUrl!, dlqArn };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return attrs.Attributes!.QueueArn!;
+}
+
+/** A resource's local name: the prefix isolates test runs that share one emulator. */
+export function localName(prefix: string, id: string): string {
+  return `${prefix}${id}`;
+}
+
+/**
+ * Creates every table and queue of the definitions (idempotently) under `prefix`, and returns the
+ * environment variables that point functions at them.
+ */
+export async function createResources(
+  clients: { ddb: DynamoDBClient; sqs: SQSClient },
+  prefix = 'tally-',
+): Promise<LocalResources> {
+  const env: Record<string, string> = {};
+  const tables: Record<string, string> = {};
+  const queues: Record<string, { url: string; arn: string; dlqUrl: string; dlqArn: string }> = {};
+  await Promise.all(
+    tableDefinitions.map(async (def) => {
+      const name = localName(prefix, def.id);
+      await ensureTable(clients.ddb, def, name);
+      tables[def.id] = name;
+      env[def.envVar] = name;
+    }),
+  );
+  await Promise.all(
+    queueDefinitions.map(async (def) => {
+      const q = await ensureQueue(clients.sqs, def, localName(prefix, def.id));
+      queues[def.id] = q;
+      env[def.envVar] = q.url;
+    }),
+  );
+  return { env, tables, queues };
+}

@@ -1,0 +1,16 @@
+export {
+  billingJobsQueue,
+  type ConsumerDefinition,
+  deliveryQueue,
+  type QueueDefinition,
+  queues,
+  usageQueue,
+} from './queues.js';
+export {
+  billingTable,
+  type GlobalIndexDefinition,
+  type KeyAttribute,
+  type TableDefinition,
+  tables,
+  usageTable,
+} from './tables.js';
