@@ -59,3 +59,19 @@ export function intersect(a: Interval, b: Interval): Interval | null {
 export function localDate(iso: string, zone: string): string {
   return inZone(iso, zone).toISODate() as string;
 }
+
+/** The parts of `a` not covered by any of `bs`, in order. */
+export function subtractAll(a: Interval, bs: readonly Interval[]): Interval[] {
+  const cuts = bs
+    .map((b) => intersect(a, b))
+    .filter((x): x is Interval => x !== null)
+    .sort((x, y) => ms(x.start) - ms(y.start));
+  const out: Interval[] = [];
+  let cursor = a.start;
+  for (const c of cuts) {
+    if (ms(c.start) > ms(cursor)) out.push({ start: cursor, end: c.start });
+    cursor = maxInstant(cursor, c.end);
+  }
+  if (ms(cursor) < ms(a.end)) out.push({ start: cursor, end: a.end });
+  return out;
+}

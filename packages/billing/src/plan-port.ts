@@ -1,0 +1,46 @@
+import type { RoundingMode } from '@tally/money';
+import type { RatedLine } from '@tally/rating';
+import type { Interval } from './time.js';
+
+/**
+ * What billing reads from a plan version. `Plan` of @tally/rating satisfies it structurally (see the contract:
+ * `PlanTermsSchema` there owns the defaults); billing keeps its own view so it depends only on the fields it uses.
+ */
+export interface BillingPlanTerms {
+  readonly fixedFeeTiming: 'advance' | 'arrears';
+  /** How fixed fees (and the minimum commitment) of a partial period are prorated; see README. */
+  readonly proration: 'by-day' | 'by-second' | 'none';
+  /** Per full period, decimal string; the invoice is topped up to it (a `commitment` line). */
+  readonly minimumCommitment?: string | undefined;
+  readonly draftGraceHours: number;
+  /** Days after a period's end during which an event for it is still billed (as an adjustment). */
+  readonly lateAcceptanceDays: number;
+  readonly rounding: RoundingMode;
+  readonly paymentTermsDays?: number | undefined;
+}
+
+export interface BillingPlan {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly currency: string;
+  readonly terms: BillingPlanTerms;
+}
+
+/** The fields of a usage record billing reads (`UsageRecord` of @tally/metering satisfies it). */
+export interface BillingUsageRecord {
+  readonly id: string;
+  readonly time: string;
+}
+
+/**
+ * The rating function, `rate` of @tally/rating, as billing calls it: lines for every charge of one plan version
+ * over one period, fixed fees unprorated for the period given. Injected so tests can hand in lines they built.
+ */
+export type RateFn<P extends BillingPlan, M, U extends BillingUsageRecord> = (input: {
+  plan: P;
+  meters: Readonly<Record<string, M>>;
+  period: Interval;
+  timeZone: string;
+  usage: Readonly<Record<string, readonly U[]>>;
+}) => RatedLine[];
