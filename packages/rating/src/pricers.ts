@@ -1,8 +1,15 @@
 import type { ChargeOf, ChargeType } from './charge.js';
+import { priceCall } from './models/call.js';
 import { priceDaily } from './models/daily.js';
+import { priceDemand } from './models/demand.js';
+import { priceDynamic } from './models/dynamic.js';
 import { priceFlat } from './models/flat.js';
 import { priceGraduated } from './models/graduated.js';
+import { priceGraduatedPercentage } from './models/graduated-percentage.js';
+import { pricePackage } from './models/package.js';
 import { pricePerUnit } from './models/per-unit.js';
+import { pricePercentage } from './models/percentage.js';
+import { priceTimeOfUse } from './models/time-of-use.js';
 import { priceVolume } from './models/volume.js';
 import type { Pricer } from './pricer.js';
 
@@ -24,4 +31,11 @@ export const PRICERS: { readonly [K in ChargeType]: PricerEntry<ChargeOf<K>> } =
   'per-unit': { input: 'aggregate', price: pricePerUnit },
   graduated: { input: 'aggregate', price: priceGraduated },
   volume: { input: 'aggregate', price: priceVolume },
+  package: { input: 'aggregate', price: pricePackage },
+  percentage: { input: 'records', price: pricePercentage },
+  'graduated-percentage': { input: 'aggregate', price: priceGraduatedPercentage },
+  dynamic: { input: 'records', price: priceDynamic },
+  'time-of-use': { input: 'records', price: priceTimeOfUse },
+  demand: { input: 'records', price: priceDemand },
+  call: { input: 'records', price: priceCall },
 };

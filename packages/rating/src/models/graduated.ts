@@ -1,6 +1,5 @@
 import { Decimal } from '@tally/money';
 import { z } from 'zod';
-import type { RatedLine } from '../line.js';
 import { label, type Pricer } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -22,6 +21,30 @@ export type GraduatedCharge = z.infer<typeof GraduatedChargeSchema>;
 
 const ZERO = new Decimal(0);
 
+/** The part of a quantity that falls in one tier. */
+export interface TierSlice {
+  readonly index: number;
+  readonly from: Decimal;
+  readonly upTo: Decimal | undefined;
+  readonly inTier: Decimal;
+}
+
+/** Splits a positive quantity over tiers with inclusive upper bounds; only tiers reached are returned. */
+export function tierSlices(quantity: Decimal, bounds: readonly (string | null)[]): TierSlice[] {
+  const slices: TierSlice[] = [];
+  let from = ZERO;
+  for (let i = 0; i < bounds.length; i++) {
+    if (quantity.lte(from)) break;
+    const bound = bounds[i];
+    const upTo = bound === null || bound === undefined ? undefined : new Decimal(bound);
+    const inTier = (upTo === undefined || quantity.lt(upTo) ? quantity : upTo).minus(from);
+    slices.push({ index: i + 1, from, upTo, inTier });
+    if (upTo === undefined) break;
+    from = upTo;
+  }
+  return slices;
+}
+
 /**
  * One line per tier reached. A zero quantity gives one zero line for tier 1; a negative quantity (a net
  * credit) is priced at the first tier's unit price, without flat amounts.
@@ -42,30 +65,22 @@ export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line
       }),
     ];
   }
-  const lines: RatedLine[] = [];
-  let from = ZERO;
-  for (let i = 0; i < charge.tiers.length; i++) {
-    const tier = charge.tiers[i]!;
-    if (quantity.lte(from)) break;
-    const upTo = tier.upTo === null ? undefined : new Decimal(tier.upTo);
-    const inTier = (upTo === undefined || quantity.lt(upTo) ? quantity : upTo).minus(from);
+  return tierSlices(
+    quantity,
+    charge.tiers.map((t) => t.upTo),
+  ).map((s) => {
+    const tier = charge.tiers[s.index - 1]!;
     const unitPrice = new Decimal(tier.unitPrice);
     const flat = tier.flatAmount === undefined ? undefined : new Decimal(tier.flatAmount);
-    let precise = inTier.times(unitPrice);
-    if (flat !== undefined) precise = precise.plus(flat);
-    lines.push(
-      line({
-        suffix: `tier:${i + 1}`,
-        description: `${name}, tier ${i + 1}`,
-        quantity: inTier,
-        unitPrice,
-        ...(flat !== undefined && { flatAmount: flat }),
-        tier: { index: i + 1, from: from.toFixed(), upTo: tier.upTo },
-        precise,
-      }),
-    );
-    if (upTo === undefined) break;
-    from = upTo;
-  }
-  return lines;
+    const precise = flat === undefined ? s.inTier.times(unitPrice) : s.inTier.times(unitPrice).plus(flat);
+    return line({
+      suffix: `tier:${s.index}`,
+      description: `${name}, tier ${s.index}`,
+      quantity: s.inTier,
+      unitPrice,
+      ...(flat !== undefined && { flatAmount: flat }),
+      tier: { index: s.index, from: s.from.toFixed(), upTo: tier.upTo },
+      precise,
+    });
+  });
 };

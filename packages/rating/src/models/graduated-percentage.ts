@@ -1,0 +1,69 @@
+import { Decimal } from '@tally/money';
+import { z } from 'zod';
+import { label, type Pricer } from '../pricer.js';
+import {
+  checkTiers,
+  DecimalStringSchema,
+  NonNegativeDecimalStringSchema,
+  UsageChargeShape,
+} from '../schema-parts.js';
+import { tierSlices } from './graduated.js';
+
+/**
+ * Graduated percentage: the period's total amount (a `sum` meter of transaction amounts) is split into
+ * tiers with inclusive upper bounds, each tier's part taken at its `rate` (a fraction), plus the tier's flat
+ * amount once reached.
+ */
+export const GraduatedPercentageChargeSchema = z
+  .object({
+    type: z.literal('graduated-percentage'),
+    ...UsageChargeShape,
+    tiers: z
+      .array(
+        z.object({
+          upTo: NonNegativeDecimalStringSchema.nullable(),
+          rate: NonNegativeDecimalStringSchema,
+          flatAmount: DecimalStringSchema.optional(),
+        }),
+      )
+      .min(1),
+  })
+  .superRefine((c, ctx) => checkTiers(c.tiers, ctx))
+  .describe('graduated percentage: each tier of the total amount at its own rate');
+export type GraduatedPercentageCharge = z.infer<typeof GraduatedPercentageChargeSchema>;
+
+/** One line per tier reached; a zero or negative total is one line at the first tier's rate. */
+export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ charge, quantity, line }) => {
+  const name = label(charge);
+  const first = charge.tiers[0]!;
+  if (quantity.lte(0)) {
+    const rate = new Decimal(first.rate);
+    return [
+      line({
+        suffix: 'tier:1',
+        description: `${name}, tier 1`,
+        quantity,
+        unitPrice: rate,
+        tier: { index: 1, from: '0', upTo: first.upTo },
+        precise: quantity.times(rate),
+      }),
+    ];
+  }
+  return tierSlices(
+    quantity,
+    charge.tiers.map((t) => t.upTo),
+  ).map((s) => {
+    const tier = charge.tiers[s.index - 1]!;
+    const rate = new Decimal(tier.rate);
+    const flat = tier.flatAmount === undefined ? undefined : new Decimal(tier.flatAmount);
+    return line({
+      suffix: `tier:${s.index}`,
+      description: `${name}, tier ${s.index} at ${rate.times(100).toFixed()} %`,
+      quantity: s.inTier,
+      unitPrice: rate,
+      ...(flat !== undefined && { flatAmount: flat }),
+      tier: { index: s.index, from: s.from.toFixed(), upTo: tier.upTo },
+      precise: flat === undefined ? s.inTier.times(rate) : s.inTier.times(rate).plus(flat),
+    });
+  });
+};

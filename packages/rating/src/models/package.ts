@@ -1,0 +1,46 @@
+import { Decimal } from '@tally/money';
+import { z } from 'zod';
+import { label, type Pricer } from '../pricer.js';
+import {
+  DecimalStringSchema,
+  IncludedSchema,
+  NonNegativeDecimalStringSchema,
+  PositiveDecimalStringSchema,
+  UsageChargeShape,
+} from '../schema-parts.js';
+
+/**
+ * Package pricing: units are sold in packages of `packageSize` at `packagePrice` each, after `freeUnits`.
+ * A started package is billed in full (`round: "up"`, the default) or only complete packages are billed
+ * (`round: "down"`).
+ */
+export const PackageChargeSchema = z
+  .object({
+    type: z.literal('package'),
+    ...UsageChargeShape,
+    packageSize: PositiveDecimalStringSchema,
+    packagePrice: DecimalStringSchema,
+    freeUnits: NonNegativeDecimalStringSchema.default('0'),
+    round: z.enum(['up', 'down']).default('up'),
+    included: IncludedSchema,
+  })
+  .describe('package pricing: packages of packageSize units at packagePrice, after freeUnits');
+export type PackageCharge = z.infer<typeof PackageChargeSchema>;
+
+/** One line whose quantity is the number of packages. A quantity at or below the free units bills none. */
+export const pricePackage: Pricer<PackageCharge> = ({ charge, quantity, line }) => {
+  const size = new Decimal(charge.packageSize);
+  const billable = quantity.minus(charge.freeUnits);
+  const ratio = billable.gt(0) ? billable.div(size) : new Decimal(0);
+  const packages = charge.round === 'up' ? ratio.ceil() : ratio.floor();
+  const price = new Decimal(charge.packagePrice);
+  return [
+    line({
+      description: `${label(charge)}, ${packages.toFixed()} × ${size.toFixed()} units (${quantity.toFixed()} used, ${charge.freeUnits} free)`,
+      quantity: packages,
+      unit: 'package',
+      unitPrice: price,
+      precise: packages.times(price),
+    }),
+  ];
+};

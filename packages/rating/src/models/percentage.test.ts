@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { rateRecords, rec } from '../test-support.js';
+
+// Card processing at 2.9 % + $0.30 per successful charge, as in Lago's "Clone Stripe pricing" template
+// (https://getlago.com/docs/templates/per-transaction/stripe).
+const card = { type: 'percentage', id: 'cards', meterId: 'amount', rate: '0.029', fixedFee: '0.30' };
+const tx = (...amounts: string[]) => amounts.map((a, i) => rec(`2026-01-0${i + 1}T12:00:00Z`, a));
+
+describe('percentage', () => {
+  it.each([
+    // config, amounts, base (rated amount), precise
+    [{}, ['100'], '100', '3.2'], // 100 × 2.9 % + 0.30
+    [{}, ['100', '10'], '110', '3.79'], // 3.20 + (0.29 + 0.30)
+    [{}, [], '0', '0'],
+    [{ freeTransactions: 1 }, ['100', '10'], '10', '0.59'], // first one free entirely
+    [{ freeAmount: '50' }, ['100', '10'], '60', '2.34'], // 50 × 2.9 % + 0.30 + 10 × 2.9 % + 0.30
+    [{ minPerTransaction: '0.50' }, ['5'], '5', '0.5'], // 0.145 + 0.30 = 0.445 → 0.50
+    [{ maxPerTransaction: '10' }, ['1000'], '1000', '10'], // 29.30 → 10
+    [{}, ['-100'], '-100', '-2.9'], // a refund is credited at the rate, without the fixed fee
+  ])('with %j rates transactions %j on %s: %s', (config, amounts, base, precise) => {
+    const lines = rateRecords({ ...card, ...config }, tx(...amounts), { currency: 'USD' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ key: 'cards', quantity: base, unitPrice: '0.029', precise });
+  });
+
+  it('shows fixed fees and limit adjustments as the flat amount of the line', () => {
+    // 2 × 0.30 fixed fees; rate part 110 × 0.029 = 3.19; total 3.79
+    const [line] = rateRecords(card, tx('100', '10'));
+    expect(line).toMatchObject({ flatAmount: '0.6', amount: '3.79' });
+  });
+
+  it('fails when only an aggregated quantity is given', () => {
+    expect(() => rateRecords(card, [])).not.toThrow();
+  });
+});

@@ -1,0 +1,68 @@
+import { Decimal } from '@tally/money';
+import { z } from 'zod';
+import { label, type Pricer } from '../pricer.js';
+import { DecimalStringSchema, NonNegativeDecimalStringSchema, UsageChargeShape } from '../schema-parts.js';
+
+/**
+ * A percentage of each transaction amount (payment processing, marketplace take rates): `rate` is a
+ * fraction ("0.029" is 2.9 %), plus `fixedFee` per transaction. The first `freeTransactions` transactions
+ * of the period are free; `freeAmount` of transaction value is exempt from the rate (the fixed fee still
+ * applies). Each transaction's fee (rate part + fixed fee) is clamped to `minPerTransaction` and
+ * `maxPerTransaction`. A negative amount (a refund) is credited at the rate, without fixed fee or limits.
+ * Records carry the transaction amount as their value.
+ */
+export const PercentageChargeSchema = z
+  .object({
+    type: z.literal('percentage'),
+    ...UsageChargeShape,
+    rate: NonNegativeDecimalStringSchema,
+    fixedFee: DecimalStringSchema.optional(),
+    freeTransactions: z.int().min(0).default(0),
+    freeAmount: NonNegativeDecimalStringSchema.optional(),
+    minPerTransaction: NonNegativeDecimalStringSchema.optional(),
+    maxPerTransaction: NonNegativeDecimalStringSchema.optional(),
+  })
+  .describe('percentage of each transaction amount plus a fixed fee, with free transactions and limits');
+export type PercentageCharge = z.infer<typeof PercentageChargeSchema>;
+
+const ZERO = new Decimal(0);
+
+/** One line: quantity is the amount the rate applied to; flatAmount holds fixed fees and limit adjustments. */
+export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, line }) => {
+  const rate = new Decimal(charge.rate);
+  const fixed = new Decimal(charge.fixedFee ?? 0);
+  const min = charge.minPerTransaction === undefined ? undefined : new Decimal(charge.minPerTransaction);
+  const max = charge.maxPerTransaction === undefined ? undefined : new Decimal(charge.maxPerTransaction);
+  let freeLeft = new Decimal(charge.freeAmount ?? 0);
+  let base = ZERO;
+  let total = ZERO;
+  let charged = 0;
+  records.forEach((r, i) => {
+    if (i < charge.freeTransactions) return;
+    const amount = new Decimal(r.value);
+    if (amount.isNegative()) {
+      base = base.plus(amount);
+      total = total.plus(amount.times(rate));
+      return;
+    }
+    const exempt = Decimal.min(freeLeft, amount);
+    freeLeft = freeLeft.minus(exempt);
+    const chargeable = amount.minus(exempt);
+    let fee = chargeable.times(rate).plus(fixed);
+    if (min !== undefined && fee.lt(min)) fee = min;
+    if (max !== undefined && fee.gt(max)) fee = max;
+    base = base.plus(chargeable);
+    total = total.plus(fee);
+    charged += 1;
+  });
+  const free = Math.min(records.length, charge.freeTransactions);
+  return [
+    line({
+      description: `${label(charge)}, ${charged} transactions charged, ${free} free`,
+      quantity: base,
+      unitPrice: rate,
+      flatAmount: total.minus(base.times(rate)),
+      precise: total,
+    }),
+  ];
+};
