@@ -1,5 +1,6 @@
+import type { Meter, UsageRecord } from '@tally/metering';
 import { currencyExponent, Decimal, formatMinor, type RoundingMode, sum } from '@tally/money';
-import type { RatedLine } from '@tally/rating';
+import { type Plan, type RatedLine, rate } from '@tally/rating';
 import { type AppliedCredit, applyCredits, type CreditGrant } from './credits.js';
 import type { Customer, Issuer } from './customer.js';
 import { type Coupon, couponCovers, discountLines } from './discounts.js';
@@ -35,6 +36,19 @@ export interface AssembleInvoiceInput<P extends BillingPlan, M, U extends Billin
   readonly now: string;
   /** The rating function (`rate` of @tally/rating). */
   readonly rate: RateFn<P, M, U>;
+}
+
+/** An input whose rating function may be left out (then `rate` of @tally/rating is used). */
+export type WithOptionalRate<T extends { rate: unknown }> = Omit<T, 'rate'> & { readonly rate?: T['rate'] };
+
+/** {@link AssembleInvoiceInput} with @tally/rating's plans, meters and usage records; `rate` defaults to theirs. */
+export type PlanInvoiceInput = WithOptionalRate<AssembleInvoiceInput<Plan, Meter, UsageRecord>>;
+
+/** The injected rater, or `rate` of @tally/rating (the overloads ensure the plans are theirs then). */
+export function raterOf<P extends BillingPlan, M, U extends BillingUsageRecord>(
+  given: RateFn<P, M, U> | undefined,
+): RateFn<P, M, U> {
+  return given ?? (rate as unknown as RateFn<P, M, U>);
 }
 
 interface Segment<P> {
@@ -254,9 +268,14 @@ export function commitmentLine<P extends BillingPlan>(
  * const draft = assembleInvoice({ customer, issuer, subscription, planVersions: [plan], meters, period,
  *   usage: { calls: records }, now: '2026-04-01T06:00:00Z', rate });
  */
+export function assembleInvoice(input: PlanInvoiceInput): Invoice;
 export function assembleInvoice<P extends BillingPlan, M, U extends BillingUsageRecord>(
   input: AssembleInvoiceInput<P, M, U>,
+): Invoice;
+export function assembleInvoice<P extends BillingPlan, M, U extends BillingUsageRecord>(
+  withOptionalRate: WithOptionalRate<AssembleInvoiceInput<P, M, U>>,
 ): Invoice {
+  const input = { ...withOptionalRate, rate: raterOf(withOptionalRate.rate) };
   const { customer, issuer, subscription: sub } = input;
   const kind = input.kind ?? 'period';
   if (sub.customerId !== customer.id) {

@@ -20,7 +20,9 @@ export interface ToyRecord {
   readonly value: string;
 }
 
-export function toyPlan(over: Partial<ToyPlan> & { terms?: Partial<BillingPlanTerms> } = {}): ToyPlan {
+export function toyPlan(
+  over: Omit<Partial<ToyPlan>, 'terms'> & { terms?: Partial<BillingPlanTerms> } = {},
+): ToyPlan {
   const { terms, ...rest } = over;
   return {
     id: 'basic',
