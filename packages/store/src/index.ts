@@ -7,3 +7,12 @@ export {
   NotFoundError,
   RetryableStoreError,
 } from './errors.js';
+export {
+  type DocumentSender,
+  type DraftWrite,
+  InvoiceStore,
+  type InvoiceStoreOptions,
+  type NumberClaim,
+  type StorableInvoice,
+  type StoredInvoice,
+} from './invoice-store.js';

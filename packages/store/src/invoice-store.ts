@@ -1,0 +1,416 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, isConditionFailed, NotFoundError } from './errors.js';
+
+/**
+ * Invoices and per-issuer invoice numbers in the billing table.
+ *
+ * | access pattern                                   | key                                                                 |
+ * | ------------------------------------------------ | ------------------------------------------------------------------- |
+ * | get / upsert an invoice (draft)                  | pk `INV#<invoiceId>`, sk `INV`                                      |
+ * | invoices of a customer, by period                | gsi2 `CUSTINV#<customerId>` / `<periodStart>#<invoiceId>`           |
+ * | open (finalized, unpaid) invoices by due date    | gsi1 `OPEN#<issuerId>` / `<dueDate>#<invoiceId>` (finalized only)   |
+ * | last issued number of an issuer                  | pk `ISSUER#<issuerId>`, sk `COUNTER` (`last`)                       |
+ * | who holds number n of an issuer                  | pk `ISSUER#<issuerId>`, sk `NUM#<n, 12 digits>` (`invoiceId`)       |
+ *
+ * The invoice document is the attribute `data` (a map holding the invoice JSON as InvoiceSchema describes it);
+ * `status`, `number`, `seq`, `customerId`, `issuerId`, `subscriptionId`, `periodStart`, `dueDate` and `version`
+ * are copied beside it for conditions and indexes.
+ *
+ * ## Gap-free numbers without transactions
+ * dynalite has no TransactWriteItems, and a transaction would not survive a crash between "take a number"
+ * and "stamp the invoice" anyway. Numbers are instead claimed with conditional writes, and any finalizer
+ * finishes what a crashed one left half done (roll-forward):
+ *
+ * 1. read the issuer's counter `last`; the candidate is n = last + 1;
+ * 2. put the claim `NUM#n` = { invoiceId, claimedAt } if it does not exist;
+ * 3. if the claim is ours (new, or left by our own crashed attempt): stamp the invoice with n at `claimedAt`,
+ *    only if it is still the draft version we read; then move the counter from n − 1 to n;
+ * 4. if the claim names another invoice: if that one is still a draft, finish it with n (roll-forward);
+ *    if it already holds n, move the counter; if it holds another number (it was finished by someone else
+ *    while it claimed n), the claim is orphaned and is taken over by compare-and-set on `invoiceId`.
+ *
+ * Invariant: the counter reaches n only after claim n's invoice holds n, so every number ≤ counter is on
+ * exactly one invoice, and a number is issued only if every smaller one is. A claim above the counter is a
+ * reservation, never an issued number.
+ */
+
+/** What the store reads from an invoice document; `Invoice` of @tally/billing satisfies it. */
+export interface StorableInvoice {
+  readonly id: string;
+  readonly status: string;
+  readonly number: string | null;
+  readonly subscriptionId: string;
+  readonly dueDate: string | null;
+  readonly issuer: { readonly id: string };
+  readonly customer: { readonly id: string };
+  readonly period: { readonly start: string; readonly end: string };
+}
+
+export interface StoredInvoice<T extends StorableInvoice> {
+  readonly invoice: T;
+  /** Bumped on every write; finalization only applies to the draft version it read. */
+  readonly version: number;
+  /** The issuer sequence number once finalized. */
+  readonly seq: number | null;
+}
+
+export interface NumberClaim {
+  readonly issuerId: string;
+  readonly seq: number;
+  readonly invoiceId: string;
+  /** The finalization time: every finalizer completing this claim stamps the invoice with it. */
+  readonly claimedAt: string;
+}
+
+/** The document client surface the store uses (a wrapper can inject faults in tests). */
+export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
+
+export interface InvoiceStoreOptions<T extends StorableInvoice> {
+  readonly client: DocumentSender;
+  readonly tableName: string;
+  /**
+   * Validates a stored document (e.g. `InvoiceSchema.parse`). Default: trusts the stored JSON.
+   */
+  readonly parse?: (data: unknown) => T;
+  /**
+   * The domain transition draft → finalized (`finalizeInvoice` of @tally/billing): must be pure, so any
+   * finalizer completing a claim produces the same invoice.
+   */
+  readonly finalizeDraft: (draft: T, opts: { number: number; now: string }) => T;
+  /** Attempts before `finalize` gives up under contention. Default 200. */
+  readonly maxAttempts?: number;
+}
+
+export type DraftWrite = 'created' | 'updated' | 'locked';
+
+const INV = (id: string) => `INV#${id}`;
+const ISSUER = (id: string) => `ISSUER#${id}`;
+const NUM = (n: number) => `NUM#${String(n).padStart(12, '0')}`;
+
+/**
+ * Invoice adapter: draft upserts, gap-free finalization, lookups by customer and open invoices by due date.
+ *
+ * @example
+ * const store = new InvoiceStore({ client, tableName, parse: InvoiceSchema.parse, finalizeDraft: finalizeInvoice });
+ * await store.putDraft(draft);
+ * const final = await store.finalize(draft.id, { now: '2026-02-01T06:00:00Z' });
+ */
+export class InvoiceStore<T extends StorableInvoice> {
+  readonly #client: DocumentSender;
+  readonly #table: string;
+  readonly #parse: (data: unknown) => T;
+  readonly #finalizeDraft: InvoiceStoreOptions<T>['finalizeDraft'];
+  readonly #maxAttempts: number;
+
+  constructor(options: InvoiceStoreOptions<T>) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#parse = options.parse ?? ((d) => d as T);
+    this.#finalizeDraft = options.finalizeDraft;
+    this.#maxAttempts = options.maxAttempts ?? 200;
+  }
+
+  async get(invoiceId: string): Promise<StoredInvoice<T> | null> {
+    const res = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: INV(invoiceId), sk: 'INV' },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item === undefined ? null : this.#fromItem(res.Item);
+  }
+
+  /**
+   * Creates or replaces a draft. A finalized (or later) invoice is never overwritten: the call returns
+   * `locked` and leaves it as it is, so a billing job re-run after finalization changes nothing.
+   */
+  async putDraft(invoice: T): Promise<DraftWrite> {
+    if (invoice.status !== 'draft') {
+      throw new ConflictError(
+        'invoice',
+        invoice.id,
+        `putDraft takes drafts only, got status "${invoice.status}"`,
+      );
+    }
+    try {
+      const res = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: INV(invoice.id), sk: 'INV' },
+          UpdateExpression:
+            'SET #data = :data, #status = :draft, customerId = :cust, issuerId = :iss, subscriptionId = :sub, ' +
+            'periodStart = :ps, gsi2pk = :g2pk, gsi2sk = :g2sk ADD version :one',
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
+          ExpressionAttributeNames: { '#data': 'data', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':data': invoice,
+            ':draft': 'draft',
+            ':cust': invoice.customer.id,
+            ':iss': invoice.issuer.id,
+            ':sub': invoice.subscriptionId,
+            ':ps': invoice.period.start,
+            ':g2pk': `CUSTINV#${invoice.customer.id}`,
+            ':g2sk': `${invoice.period.start}#${invoice.id}`,
+            ':one': 1,
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return res.Attributes?.version === 1 ? 'created' : 'updated';
+    } catch (err) {
+      if (isConditionFailed(err)) return 'locked';
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces a finalized invoice by its next state (paid, void), only from the status and version read.
+   * @throws ConflictError when the invoice moved on in between.
+   */
+  async transition(invoice: T, expected: { status: string; version: number }): Promise<void> {
+    const cur = await this.get(invoice.id);
+    if (cur === null) throw new NotFoundError('invoice', invoice.id);
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: this.#toItem(invoice, expected.version + 1, cur.seq),
+          ConditionExpression: '#status = :status AND version = :v',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': expected.status, ':v': expected.version },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) {
+        throw new ConflictError(
+          'invoice',
+          invoice.id,
+          `is no longer ${expected.status} v${expected.version}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Finalizes a stored draft with the issuer's next gap-free number, stamped at `now`. Idempotent: an
+   * invoice already finalized is returned as it is; a retry after a crash reuses the number it claimed.
+   * @throws NotFoundError when there is no such invoice; ConflictError after `maxAttempts` under contention.
+   */
+  async finalize(invoiceId: string, opts: { now: string }): Promise<T> {
+    for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
+      const cur = await this.get(invoiceId);
+      if (cur === null) throw new NotFoundError('invoice', invoiceId);
+      if (cur.invoice.status !== 'draft') return cur.invoice;
+      const issuerId = cur.invoice.issuer.id;
+      const n = (await this.lastNumber(issuerId)) + 1;
+      const claim = await this.#claim({ issuerId, seq: n, invoiceId, claimedAt: opts.now });
+      if (claim.invoiceId === invoiceId) {
+        await this.#complete(claim);
+        continue;
+      }
+      const holder = await this.get(claim.invoiceId);
+      if (holder !== null && holder.invoice.status === 'draft') {
+        await this.#complete(claim, holder);
+      } else if (holder !== null && holder.seq === n) {
+        await this.#advance(issuerId, n);
+      } else {
+        await this.#takeOver(claim, invoiceId, opts.now);
+      }
+    }
+    throw new ConflictError('invoice', invoiceId, `not finalized after ${this.#maxAttempts} attempts`);
+  }
+
+  /** The last number issued by an issuer (0 before the first). */
+  async lastNumber(issuerId: string): Promise<number> {
+    const res = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: ISSUER(issuerId), sk: 'COUNTER' },
+        ConsistentRead: true,
+      }),
+    );
+    return Number(res.Item?.last ?? 0);
+  }
+
+  async getClaim(issuerId: string, seq: number): Promise<NumberClaim | null> {
+    const res = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: ISSUER(issuerId), sk: NUM(seq) },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item === undefined ? null : toClaim(issuerId, res.Item);
+  }
+
+  /** Invoices of a customer, oldest period first. */
+  async listByCustomer(customerId: string): Promise<StoredInvoice<T>[]> {
+    return this.#queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CUSTINV#${customerId}` },
+    });
+  }
+
+  /** Finalized, unpaid invoices of an issuer due on or before `dueOnOrBefore` (a local date), by due date. */
+  async listOpen(issuerId: string, dueOnOrBefore = '9999-12-31'): Promise<StoredInvoice<T>[]> {
+    return this.#queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
+      ExpressionAttributeValues: { ':pk': `OPEN#${issuerId}`, ':to': `${dueOnOrBefore}#\uffff` },
+    });
+  }
+
+  async #queryAll(q: {
+    IndexName: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+  }): Promise<StoredInvoice<T>[]> {
+    const out: StoredInvoice<T>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.#client.send(
+        new QueryCommand({ TableName: this.#table, ...q, ExclusiveStartKey: start }),
+      );
+      for (const item of res.Items ?? []) out.push(this.#fromItem(item));
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out;
+  }
+
+  async #claim(claim: NumberClaim): Promise<NumberClaim> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: ISSUER(claim.issuerId),
+            sk: NUM(claim.seq),
+            invoiceId: claim.invoiceId,
+            claimedAt: claim.claimedAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return claim;
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    const existing = await this.getClaim(claim.issuerId, claim.seq);
+    if (existing === null) {
+      throw new ConflictError(
+        'number claim',
+        `${claim.issuerId}#${claim.seq}`,
+        'exists and vanished: claims are never deleted',
+      );
+    }
+    return existing;
+  }
+
+  /** Stamps the claim's invoice with the claimed number (if still a draft), then moves the counter. */
+  async #complete(claim: NumberClaim, read?: StoredInvoice<T>): Promise<void> {
+    const holder = read ?? (await this.get(claim.invoiceId));
+    if (holder === null) return;
+    if (holder.invoice.status === 'draft') {
+      const final = this.#finalizeDraft(holder.invoice, { number: claim.seq, now: claim.claimedAt });
+      try {
+        await this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: this.#toItem(final, holder.version + 1, claim.seq),
+            ConditionExpression: '#status = :draft AND version = :v',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':draft': 'draft', ':v': holder.version },
+          }),
+        );
+      } catch (err) {
+        // Someone finished it, or the draft was re-assembled: the caller's loop re-reads and decides.
+        if (isConditionFailed(err)) return;
+        throw err;
+      }
+    } else if (holder.seq !== claim.seq) {
+      return;
+    }
+    await this.#advance(claim.issuerId, claim.seq);
+  }
+
+  /** Moves the counter from n − 1 to n; a counter already at n or beyond stays. */
+  async #advance(issuerId: string, n: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: ISSUER(issuerId), sk: 'COUNTER' },
+          UpdateExpression: 'SET #last = :n',
+          ConditionExpression: n === 1 ? 'attribute_not_exists(#last)' : '#last = :prev',
+          ExpressionAttributeNames: { '#last': 'last' },
+          ExpressionAttributeValues: n === 1 ? { ':n': n } : { ':n': n, ':prev': n - 1 },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  /** An orphaned claim (its invoice holds another number) is handed to `invoiceId` by compare-and-set. */
+  async #takeOver(claim: NumberClaim, invoiceId: string, now: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: ISSUER(claim.issuerId), sk: NUM(claim.seq) },
+          UpdateExpression: 'SET invoiceId = :me, claimedAt = :now',
+          ConditionExpression: 'invoiceId = :was',
+          ExpressionAttributeValues: { ':me': invoiceId, ':now': now, ':was': claim.invoiceId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  #toItem(invoice: T, version: number, seq: number | null): Record<string, unknown> {
+    const open = invoice.status === 'finalized' && invoice.dueDate !== null;
+    return {
+      pk: INV(invoice.id),
+      sk: 'INV',
+      data: invoice,
+      status: invoice.status,
+      number: invoice.number,
+      seq,
+      customerId: invoice.customer.id,
+      issuerId: invoice.issuer.id,
+      subscriptionId: invoice.subscriptionId,
+      periodStart: invoice.period.start,
+      dueDate: invoice.dueDate,
+      version,
+      gsi2pk: `CUSTINV#${invoice.customer.id}`,
+      gsi2sk: `${invoice.period.start}#${invoice.id}`,
+      ...(open ? { gsi1pk: `OPEN#${invoice.issuer.id}`, gsi1sk: `${invoice.dueDate}#${invoice.id}` } : {}),
+    };
+  }
+
+  #fromItem(item: Record<string, unknown>): StoredInvoice<T> {
+    return {
+      invoice: this.#parse(item.data),
+      version: Number(item.version ?? 0),
+      seq: typeof item.seq === 'number' ? item.seq : null,
+    };
+  }
+}
+
+function toClaim(issuerId: string, item: Record<string, unknown>): NumberClaim {
+  const seq = Number(String(item.sk).slice('NUM#'.length));
+  return { issuerId, seq, invoiceId: String(item.invoiceId), claimedAt: String(item.claimedAt) };
+}
