@@ -53,7 +53,7 @@ describe('assembleInvoice: fees in arrears and usage', () => {
       usage: { calls: records('2026-04-02T00:00:00Z', 150) },
     });
     // 150 calls × 0.10 = 15.00; fee 30.00; subtotal 45.00; VAT 45 × 0.2 = 9.00; total 54.00
-    expect(amounts(inv)).toEqual({ 's0:calls:usage': '15', 's0:base:fee': '30' });
+    expect(amounts(inv)).toEqual({ 's0:calls:usage': '15.00', 's0:base:fee': '30.00' });
     expect(inv.totals).toEqual({
       charges: '45.00',
       discounts: '0.00',
@@ -93,7 +93,7 @@ describe('assembleInvoice: fees in arrears and usage', () => {
     });
     // Jan 15..31 = 17 days; 31 × 17/31 = 17.00
     expect(inv.lines[0]).toMatchObject({
-      amount: '17',
+      amount: '17.00',
       proration: { basis: 'by-day', numerator: 17, denominator: 31, credit: false },
     });
   });
@@ -106,10 +106,10 @@ describe('assembleInvoice: fees in arrears and usage', () => {
     // basic Apr 1–10: 10/30 × 30 = 10.00, 100 calls × 0.10 = 10.00
     // pro Apr 11–30: 20/30 × 60 = 40.00, 200 calls × 0.05 = 10.00 (the day of the change is billed on pro)
     expect(amounts(inv)).toEqual({
-      's0:calls:usage': '10',
-      's1:calls:usage': '10',
-      's0:base:fee': '10',
-      's1:base:fee': '40',
+      's0:calls:usage': '10.00',
+      's1:calls:usage': '10.00',
+      's0:base:fee': '10.00',
+      's1:base:fee': '40.00',
     });
     expect(inv.lines.map((l) => [l.key, l.planId, l.period.start, l.period.end])).toEqual([
       ['s0:calls:usage', 'basic', '2026-04-01T00:00:00Z', '2026-04-11T14:00:00Z'],
@@ -132,18 +132,18 @@ describe('assembleInvoice: fees in arrears and usage', () => {
     });
     // 15/30 × 10 × 2 = 10.00; 15/30 × 10 × 5 = 25.00
     expect(inv.lines.map((l) => [l.quantity, l.amount])).toEqual([
-      ['2', '10'],
-      ['5', '25'],
+      ['2', '10.00'],
+      ['5', '25.00'],
     ]);
   });
 
   it.each([
     // UTC March: 744 h; cancelled Mar 11 00:00 → 240 h; 744 × 240/744 = 240.00; by day 10/31 × 744 = 240.00
-    ['by-second', 'UTC', '2026-03-01T00:00:00Z', '2026-03-11T00:00:00Z', '744', '240'],
-    ['by-day', 'UTC', '2026-03-01T00:00:00Z', '2026-03-11T00:00:00Z', '744', '240'],
+    ['by-second', 'UTC', '2026-03-01T00:00:00Z', '2026-03-11T00:00:00Z', '744', '240.00'],
+    ['by-day', 'UTC', '2026-03-01T00:00:00Z', '2026-03-11T00:00:00Z', '744', '240.00'],
     // Berlin March has 743 h (DST on the 29th); cancelled Mar 31 00:00 CEST:
     // by second 719 h / 743 h × 743 = 719.00; by day 30/31 × 743 = 719.032… → 719.03
-    ['by-second', 'Europe/Berlin', '2026-02-28T23:00:00Z', '2026-03-30T22:00:00Z', '743', '719'],
+    ['by-second', 'Europe/Berlin', '2026-02-28T23:00:00Z', '2026-03-30T22:00:00Z', '743', '719.00'],
     ['by-day', 'Europe/Berlin', '2026-02-28T23:00:00Z', '2026-03-30T22:00:00Z', '743', '719.03'],
   ] as const)('prorates a cancellation %s in %s', (basis, zone, start, end, fee, expected) => {
     const inv = assemble({
@@ -161,7 +161,7 @@ describe('assembleInvoice: fees in arrears and usage', () => {
       usage: { calls: [...records('2026-04-01T00:00:00Z', 10), ...records('2026-04-10T00:00:00Z', 20)] },
     });
     // fee Apr 8–30: 23/30 × 30 = 23.00; usage after the trial 20 × 0.10 = 2.00
-    expect(amounts(inv)).toEqual({ 's0:calls:usage': '2', 's0:base:fee': '23' });
+    expect(amounts(inv)).toEqual({ 's0:calls:usage': '2.00', 's0:base:fee': '23.00' });
   });
 
   it('makes the invoice of a short "none" proration period charge the full fee', () => {
@@ -170,7 +170,7 @@ describe('assembleInvoice: fees in arrears and usage', () => {
       planVersions: [toyPlan({ fee: '30', terms: { proration: 'none' } })],
       period: { start: '2026-04-16T00:00:00Z', end: APRIL.end },
     });
-    expect(inv.lines[0]!.amount).toBe('30');
+    expect(inv.lines[0]!.amount).toBe('30.00');
   });
 });
 
@@ -185,7 +185,7 @@ describe('assembleInvoice: fees in advance', () => {
     expect(opening.lines).toHaveLength(1);
     expect(opening.lines[0]).toMatchObject({
       key: 'adv:base:fee',
-      amount: '30',
+      amount: '30.00',
       period: APRIL,
       timing: 'advance',
     });
@@ -199,7 +199,7 @@ describe('assembleInvoice: fees in advance', () => {
       usage: { calls: records(APRIL.start, 3) },
     });
     // 3 × 0.10 = 0.30; May fee 30.00 in advance
-    expect(amounts(inv)).toEqual({ 's0:calls:usage': '0.3', 'adv:base:fee': '30' });
+    expect(amounts(inv)).toEqual({ 's0:calls:usage': '0.30', 'adv:base:fee': '30.00' });
     expect(inv.lines[1]!.period).toEqual({ start: '2026-05-01T00:00:00Z', end: '2026-06-01T00:00:00Z' });
   });
 
@@ -207,11 +207,11 @@ describe('assembleInvoice: fees in advance', () => {
     const inv = assemble({ subscription: upgrade, planVersions: plans, advanceBilled: advanceLines });
     // unused basic Apr 11–30: −20/30 × 30 = −20.00; pro Apr 11–30: 20/30 × 60 = 40.00; May pro 60.00
     expect(amounts(inv)).toEqual({
-      's0:calls:usage': '0',
-      's1:calls:usage': '0',
-      'credit:adv:base:fee:20260411T140000Z': '-20',
-      's1:base:fee:20260411T140000Z': '40',
-      'adv:base:fee': '60',
+      's0:calls:usage': '0.00',
+      's1:calls:usage': '0.00',
+      'credit:adv:base:fee:20260411T140000Z': '-20.00',
+      's1:base:fee:20260411T140000Z': '40.00',
+      'adv:base:fee': '60.00',
     });
     expect(inv.lines[2]!.proration).toMatchObject({ credit: true, numerator: 20, denominator: 30 });
     expect(inv.lines[4]!.planId).toBe('pro');
@@ -226,16 +226,19 @@ describe('assembleInvoice: fees in advance', () => {
       advanceBilled: advanceLines,
     });
     // unused Apr 21–30: 10/30 × 30 = 10.00 (a usage line of zero stays on the invoice, as rating gave it)
-    expect(amounts(inv)).toEqual({ 's0:calls:usage': '0', 'credit:adv:base:fee:20260421T000000Z': '-10' });
+    expect(amounts(inv)).toEqual({
+      's0:calls:usage': '0.00',
+      'credit:adv:base:fee:20260421T000000Z': '-10.00',
+    });
     expect(inv.totals).toMatchObject({ total: '-10.00', amountDue: '0.00', creditBalanceCreated: '10.00' });
   });
 
   it('bills the fees of the period itself when no advance billing is given', () => {
     const inv = assemble({ planVersions: plans });
     expect(amounts(inv)).toEqual({
-      's0:calls:usage': '0',
-      's0:base:fee:20260401T000000Z': '30',
-      'adv:base:fee': '30',
+      's0:calls:usage': '0.00',
+      's0:base:fee:20260401T000000Z': '30.00',
+      'adv:base:fee': '30.00',
     });
   });
 });

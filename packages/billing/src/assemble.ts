@@ -204,6 +204,36 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
 }
 
 /**
+ * What a period costs before discounts, apart from how its fixed fees are billed: the usage lines of each
+ * segment, the fees as parts still to bill, and the commitment top-up over usage plus the prorated fees.
+ * Shared by invoice assembly and late-usage re-rating, so both see the same figures.
+ */
+export function periodCharges<P extends BillingPlan, M, U extends BillingUsageRecord>(
+  ctx: BillingContext<P>,
+  period: BillingPeriod,
+  window: Interval,
+  segments: readonly Segment<P>[],
+  input: Pick<AssembleInvoiceInput<P, M, U>, 'meters' | 'usage' | 'rate'>,
+): { usageLines: InvoiceLine[]; fees: FeePart<P>[]; commitment: InvoiceLine | null } {
+  const { usageLines, fees } = rateSegments(ctx, segments, input);
+  let spend = sum(usageLines.map((l) => l.amount));
+  for (const f of fees) {
+    const factor = prorationFactor(
+      f.segment.plan.terms.proration,
+      f.segment.interval,
+      period.nominal,
+      ctx.customer.timeZone,
+      window.start,
+    );
+    spend = spend.plus(
+      prorateAmount(f.line.precise, factor, ctx.customer.currency, f.line.rounding, f.segment.phase.quantity)
+        .amount,
+    );
+  }
+  return { usageLines, fees, commitment: commitmentLine(ctx, segments, period, spend, window) };
+}
+
+/**
  * The minimum commitment of the plans over the segments (each plan's commitment prorated like its fees)
  * topped up against the period's spend (usage lines and the period's fixed fees, before discounts).
  */
@@ -307,23 +337,13 @@ export function assembleInvoice<P extends BillingPlan, M, U extends BillingUsage
   const lines: InvoiceLine[] = [];
   const window = chargeableWindow(sub, period);
   const segments = kind === 'period' ? segmentsOf(ctx, window) : [];
-  let spend = new Decimal(0);
 
   if (kind === 'period' && window !== null) {
-    const { usageLines, fees } = rateSegments(ctx, segments, input);
+    const { usageLines, fees, commitment } = periodCharges(ctx, period, window, segments, input);
     lines.push(...usageLines);
-    spend = spend.plus(sum(usageLines.map((l) => l.amount)));
 
     const factorOf = (seg: Segment<P>, part: Interval) =>
       prorationFactor(seg.plan.terms.proration, part, period.nominal, zone, window.start);
-
-    // What P's fixed fees come to (for the commitment), whatever their timing.
-    for (const f of fees) {
-      const factor = factorOf(f.segment, f.segment.interval);
-      spend = spend.plus(
-        prorateAmount(f.line.precise, factor, currency, f.line.rounding, f.segment.phase.quantity).amount,
-      );
-    }
 
     const arrears = fees.filter((f) => f.segment.plan.terms.fixedFeeTiming === 'arrears');
     for (const f of arrears) {
@@ -405,7 +425,6 @@ export function assembleInvoice<P extends BillingPlan, M, U extends BillingUsage
       }
     }
 
-    const commitment = commitmentLine(ctx, segments, period, spend, window);
     if (commitment !== null) lines.push(commitment);
   }
 
@@ -528,8 +547,10 @@ export function totalInvoice(args: {
   credits: readonly CreditGrant[];
   now: string;
 }): Invoice {
-  const { customer, lines } = args;
+  const { customer } = args;
   const currency = customer.currency;
+  // Every amount on the document carries exactly the currency's decimals ("30.00", not "30").
+  const lines = args.lines.map((l) => ({ ...l, amount: formatMinor(l.amount, currency) }));
   const tax = computeTax(lines, customer.tax, currency, args.rounding);
   const withTax =
     tax.perLine === undefined ? lines : lines.map((l, i) => ({ ...l, taxes: tax.perLine![i]! }));
