@@ -112,7 +112,9 @@ export function lateUsageAdjustment<P extends BillingPlan, M, U extends BillingU
   const merged: Record<string, U[]> = {};
   for (const [meterId, records] of Object.entries(given.billedUsage)) merged[meterId] = [...records];
   for (const [meterId, records] of Object.entries(given.lateUsage)) {
-    const known = new Set((merged[meterId] ?? []).map((r) => r.id));
+    const list = merged[meterId] ?? [];
+    merged[meterId] = list;
+    const known = new Set(list.map((r) => r.id));
     for (const r of records) {
       if (!contains(period, r.time)) {
         throw new BillingInputError(
@@ -120,7 +122,7 @@ export function lateUsageAdjustment<P extends BillingPlan, M, U extends BillingU
           { recordId: r.id, meterId, period: original.period },
         );
       }
-      if (!known.has(r.id)) (merged[meterId] ??= []).push(r);
+      if (!known.has(r.id)) list.push(r);
       known.add(r.id);
     }
   }
