@@ -8,7 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const lockPath = new URL('../package-lock.json', import.meta.url);
 const run = (args, { withStderr = false } = {}) => {
   try {
-    return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', withStderr ? 'pipe' : 'ignore'] });
+    return execFileSync('npm', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', withStderr ? 'pipe' : 'ignore'],
+    });
   } catch (err) {
     return `${err.stdout ?? ''}${withStderr ? (err.stderr ?? '') : ''}`;
   }

@@ -9,6 +9,8 @@ if (!existsSync(file)) {
   const r = JSON.parse(readFileSync(file, 'utf8'));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // A test file that failed to load counts as failed even when it reported no test.
-  const failedSuites = (r.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults?.length === 0).length;
+  const failedSuites = (r.testResults ?? []).filter(
+    (s) => s.status === 'failed' && s.assertionResults?.length === 0,
+  ).length;
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed, ${skipped} skipped`);
 }

@@ -33,9 +33,17 @@ describe('LocalScheduler', () => {
     const clock = new TestClock('2026-03-01T00:30:00Z');
     const scheduler = new LocalScheduler(clock);
     const fired: string[] = [];
-    scheduler.add({ name: 'close', expression: 'rate(1 hour)', fire: (t) => void fired.push(t.toISOString()) });
+    scheduler.add({
+      name: 'close',
+      expression: 'rate(1 hour)',
+      fire: (t) => void fired.push(t.toISOString()),
+    });
     await clock.advance('3h');
-    expect(fired).toEqual(['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z', '2026-03-01T03:00:00.000Z']);
+    expect(fired).toEqual([
+      '2026-03-01T01:00:00.000Z',
+      '2026-03-01T02:00:00.000Z',
+      '2026-03-01T03:00:00.000Z',
+    ]);
     await clock.advance('10m');
     expect(fired).toHaveLength(3);
   });
