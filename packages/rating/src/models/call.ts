@@ -185,7 +185,7 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
     lines.push(
       line({
         suffix: key,
-        description: `${name}, ${g.name}${g.band === 'all' ? '' : ` (${g.band})`}, ${g.calls} calls`,
+        description: `${name}, ${g.name}${g.band === 'all' ? '' : ` (${g.band})`}, ${g.calls} call${g.calls === 1 ? '' : 's'}`,
         quantity: g.minutes,
         unit: 'min',
         unitPrice: g.perMinute,

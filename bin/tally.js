@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The tally CLI: runs the TypeScript sources through tsx (there is no build step).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../packages/cli/src/main.ts');
+process.exitCode = await main(process.argv.slice(2));

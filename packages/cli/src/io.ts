@@ -1,0 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+/** Where commands write and read: injected so tests run the real program in-process. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly readFile: (path: string) => Promise<string>;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(resolve(path), 'utf8'),
+};
+
+/** What every command's `register` receives. */
+export interface CommandContext {
+  readonly io: Io;
+}

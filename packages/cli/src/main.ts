@@ -1,0 +1,55 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import * as quote from './commands/quote.js';
+import * as schema from './commands/schema.js';
+import { EXIT, InputError } from './errors.js';
+import { type CommandContext, type Io, processIo } from './io.js';
+
+/** Every subcommand module exports `register(program, ctx)`; add new ones here. */
+const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => void }[] = [quote, schema];
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('tally')
+    .description('tally: usage metering and billing')
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const c of COMMANDS) c.register(program, ctx);
+  return program;
+}
+
+/**
+ * Runs the tally CLI with `argv` (without node and script) and returns the exit code: 0 ok, 1 runtime
+ * failure, 2 bad input or usage.
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram({ io });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are successes; anything else commander reports is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (error instanceof InputError) {
+      io.err(`error: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failure;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
