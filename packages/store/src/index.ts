@@ -16,3 +16,23 @@ export {
   type StorableInvoice,
   type StoredInvoice,
 } from './invoice-store.js';
+export { CachedCatalog, CatalogStore, type CatalogStoreOptions } from './catalog-store.js';
+export {
+  type ListQuarantineInput,
+  ListQuarantineInputSchema,
+  type QuarantinedInput,
+  type QuarantinePage,
+  QuarantineStore,
+} from './quarantine-store.js';
+export {
+  eventPk,
+  type QueryEventsInput,
+  QueryEventsInputSchema,
+  type ShardStep,
+  ShardStepSchema,
+  type StoredEvent,
+  shardCountOn,
+  UsageStore,
+  type UsageStoreOptions,
+  type UsageStoreStats,
+} from './usage-store.js';

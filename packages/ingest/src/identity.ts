@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { UsageEvent } from '@tally/metering';
+
+/** JSON with object keys sorted at every level, so two encodings of the same payload hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+/**
+ * The payload hash that tells a duplicate (same hash) from a conflict (same identity, other payload):
+ * 128 bits of sha256 over the canonical event, base64url (22 characters). `time` is the normalised UTC
+ * instant, so `+01:00` and `Z` spellings of one instant are the same payload.
+ */
+export function payloadHash(event: UsageEvent): string {
+  return createHash('sha256').update(canonicalJson(event)).digest().subarray(0, 16).toString('base64url');
+}
+
+/** The identity of an event as one string: unambiguous even when `source` or `id` contain separators. */
+export function identityKey(source: string, id: string): string {
+  return JSON.stringify([source, id]);
+}
+
+/** FNV-1a (32 bit) of a string: cheap, stable across runtimes, well spread for shard choice. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The shard of an identity among `count` shards. Depends on the identity only, so a redelivery lands on the same key. */
+export function shardOf(identity: string, count: number): number {
+  return count <= 1 ? 0 : fnv1a(identity) % count;
+}
+
+/** `yyyy-mm-dd` of an instant in UTC: the day segment of the usage key. */
+export function utcDay(iso: string): string {
+  return iso.slice(0, 10);
+}

@@ -1,0 +1,46 @@
+export {
+  type CatalogCustomer,
+  type CatalogCustomerInput,
+  CatalogCustomerSchema,
+  CatalogMeterSchema,
+  type Device,
+  type DeviceInput,
+  DeviceSchema,
+  type Producer,
+  type ProducerInput,
+  ProducerSchema,
+} from './catalog.js';
+export { checkMeters } from './classify.js';
+export { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
+export { InvalidIngestPolicyError, ReplayError } from './errors.js';
+export { canonicalJson, fnv1a, identityKey, payloadHash, shardOf, utcDay } from './identity.js';
+export {
+  type Accounting,
+  type BatchResult,
+  emptyAccounting,
+  ingestBatch,
+  quarantinedTotal,
+  type UnitResult,
+} from './ingest-batch.js';
+export {
+  acceptanceWindowMs,
+  type IngestPolicy,
+  type IngestPolicyInput,
+  IngestPolicySchema,
+  ingestPolicy,
+  policyFromEnv,
+} from './policy.js';
+export type {
+  CatalogReader,
+  Clock,
+  EventToStore,
+  IngestPorts,
+  PutOutcome,
+  QuarantineEntry,
+  QuarantineWriter,
+  UsageWriter,
+} from './ports.js';
+export { type Outcome, type QuarantineReason, QuarantineReasonSchema, type Rejection } from './reasons.js';
+export { type ReplayableEntry, type ReplayPorts, type ReplayResult, replayQuarantined } from './replay.js';
+export { type Resolved, resolveCustomer, type SubjectLookup } from './resolve.js';
+export { type Validated, validateEvent } from './validate.js';

@@ -1,0 +1,213 @@
+import type { UsageEvent } from '@tally/metering';
+import type { CatalogCustomer } from './catalog.js';
+import { checkMeters } from './classify.js';
+import { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
+import { identityKey, payloadHash, utcDay } from './identity.js';
+import type { IngestPolicy } from './policy.js';
+import type { EventToStore, IngestPorts, QuarantineEntry } from './ports.js';
+import type { Outcome, QuarantineReason, Rejection } from './reasons.js';
+import { resolveCustomer } from './resolve.js';
+import { validateEvent } from './validate.js';
+
+export interface UnitResult {
+  readonly messageId: string;
+  readonly index: number;
+  readonly outcome: Outcome;
+  readonly reason?: QuarantineReason;
+}
+
+/** Counts of one batch's settled messages: `stored + duplicate + Σ quarantined = units`. */
+export interface Accounting {
+  units: number;
+  stored: number;
+  duplicate: number;
+  quarantined: Partial<Record<QuarantineReason, number>>;
+}
+
+export interface BatchResult {
+  /** Units of the messages that settled (failed messages are left out: they come back). */
+  readonly units: readonly UnitResult[];
+  readonly accounting: Accounting;
+  /** Messages to report in batchItemFailures, with the error that failed each. */
+  readonly failed: ReadonlyMap<string, unknown>;
+}
+
+interface Work {
+  readonly unit: InputUnit;
+  event?: UsageEvent;
+  customer?: CatalogCustomer;
+  hash?: string;
+  rejection?: Rejection;
+  outcome?: Outcome;
+  /** Index into the puts of the first unit with the same storage key in this batch. */
+  put?: number;
+}
+
+export function emptyAccounting(): Accounting {
+  return { units: 0, stored: 0, duplicate: 0, quarantined: {} };
+}
+
+/** Sum of quarantined counts over every reason. */
+export function quarantinedTotal(a: Accounting): number {
+  return Object.values(a.quarantined).reduce((s, n) => s + (n ?? 0), 0);
+}
+
+/**
+ * Ingests one batch of messages: decode, validate, resolve the customer and meters, store each valid event
+ * once under its identity, and quarantine everything else with a reason. Every unit of a settled message
+ * ends in exactly one of stored / duplicate / quarantined; a message whose write failed (throttling) is
+ * returned in `failed` and redelivered by the queue, where its already-stored events come back as
+ * duplicates.
+ *
+ * Same-identity units inside the batch are settled without extra writes: the first (in batch order) is
+ * put; the others compare their payload hash with the copy that stays.
+ *
+ * @example
+ * const { accounting, failed } = await ingestBatch(messages, ports, { now: clock.now(), policy });
+ */
+export async function ingestBatch(
+  messages: readonly InputMessage[],
+  ports: IngestPorts,
+  opts: { readonly now: Date; readonly policy: IngestPolicy },
+): Promise<BatchResult> {
+  const { now, policy } = opts;
+  const nowIso = now.toISOString();
+  const work: Work[] = [];
+  for (const m of messages) for (const unit of decodeMessage(m, policy)) work.push({ unit });
+
+  const subjects = new Set<string>();
+  const types = new Set<string>();
+  for (const w of work) {
+    if (w.unit.rejection) {
+      w.rejection = w.unit.rejection;
+      continue;
+    }
+    const v = validateEvent(w.unit.json, now, policy);
+    if ('rejection' in v) {
+      w.rejection = v.rejection;
+      continue;
+    }
+    w.event = v.event;
+    subjects.add(v.event.subject);
+    types.add(v.event.type);
+  }
+
+  const [lookup, meters] = await Promise.all([
+    ports.catalog.lookupSubjects([...subjects]),
+    ports.catalog.metersByType([...types]),
+  ]);
+
+  const puts: EventToStore[] = [];
+  const byKey = new Map<string, number>();
+  const receivedAt = new Map(messages.map((m) => [m.messageId, m.receivedAt ?? nowIso]));
+  for (const w of work) {
+    const event = w.event;
+    if (event === undefined) continue;
+    const r = resolveCustomer(event, lookup);
+    if ('rejection' in r) {
+      w.rejection = r.rejection;
+      continue;
+    }
+    w.customer = r.customer;
+    const bad = checkMeters(event, meters.get(event.type) ?? [], policy);
+    if (bad) {
+      w.rejection = bad;
+      continue;
+    }
+    w.hash = payloadHash(event);
+    const key = `${r.customer.id}#${event.type}#${utcDay(event.time)}#${identityKey(event.source, event.id)}`;
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, puts.length);
+      w.put = puts.length;
+      puts.push({
+        customerId: r.customer.id,
+        event,
+        hash: w.hash,
+        receivedAt: receivedAt.get(w.unit.messageId) ?? nowIso,
+        origin: `${w.unit.messageId}.${w.unit.index}`,
+      });
+    } else {
+      w.put = first;
+    }
+  }
+
+  const failed = new Map<string, unknown>();
+  const results = puts.length > 0 ? await ports.usage.putEvents(puts) : [];
+  const leaders = new Set<number>();
+  for (const w of work) {
+    if (w.put === undefined) continue;
+    const res = results[w.put];
+    if (res === undefined || res.status === 'error') {
+      failed.set(w.unit.messageId, res?.status === 'error' ? res.error : new Error('no put result'));
+      continue;
+    }
+    const isLeader = !leaders.has(w.put);
+    leaders.add(w.put);
+    // The copy that stays: this batch's first when it was stored, otherwise the one already in the table.
+    const kept = res.status === 'stored' ? puts[w.put]!.hash : res.hash;
+    if (isLeader && (res.status === 'stored' || (res.ownWrite && res.hash === w.hash))) w.outcome = 'stored';
+    else if (w.hash === kept) w.outcome = 'duplicate';
+    else {
+      w.rejection = {
+        reason: 'conflict',
+        message:
+          `event ${w.event!.source}#${w.event!.id}: same identity as an event already stored for customer ` +
+          `${w.customer!.id}, with another payload (stored hash ${kept}, this one ${w.hash}); the first stays`,
+      };
+    }
+  }
+
+  const entries: QuarantineEntry[] = [];
+  const entryOf: Work[] = [];
+  for (const w of work) {
+    if (w.rejection === undefined || failed.has(w.unit.messageId)) continue;
+    entries.push(toEntry(w, receivedAt.get(w.unit.messageId) ?? nowIso, nowIso));
+    entryOf.push(w);
+  }
+  const errors = entries.length > 0 ? await ports.quarantine.putQuarantined(entries) : [];
+  errors.forEach((err, i) => {
+    const w = entryOf[i]!;
+    if (err === undefined) w.outcome = 'quarantined';
+    else failed.set(w.unit.messageId, err);
+  });
+
+  const accounting = emptyAccounting();
+  const units: UnitResult[] = [];
+  for (const w of work) {
+    if (failed.has(w.unit.messageId)) continue;
+    const outcome = w.outcome;
+    if (outcome === undefined) throw new Error(`unit ${w.unit.messageId}[${w.unit.index}] has no outcome`);
+    accounting.units++;
+    if (outcome === 'quarantined') {
+      const reason = w.rejection!.reason;
+      accounting.quarantined[reason] = (accounting.quarantined[reason] ?? 0) + 1;
+      units.push({ messageId: w.unit.messageId, index: w.unit.index, outcome, reason });
+    } else {
+      accounting[outcome]++;
+      units.push({ messageId: w.unit.messageId, index: w.unit.index, outcome });
+    }
+  }
+  return { units, accounting, failed };
+}
+
+function toEntry(w: Work, receivedAt: string, quarantinedAt: string): QuarantineEntry {
+  const r = w.rejection!;
+  const json = w.unit.json as Record<string, unknown> | undefined;
+  const source = w.event?.source ?? (typeof json?.source === 'string' ? json.source : undefined);
+  const eventId = w.event?.id ?? (typeof json?.id === 'string' ? json.id : undefined);
+  return {
+    id: `${w.unit.messageId}.${w.unit.index}`,
+    reason: r.reason,
+    message: r.message,
+    ...(r.path !== undefined ? { path: r.path } : {}),
+    raw: w.unit.raw,
+    messageId: w.unit.messageId,
+    index: w.unit.index,
+    receivedAt,
+    quarantinedAt,
+    ...(source !== undefined ? { source } : {}),
+    ...(eventId !== undefined ? { eventId } : {}),
+    ...(w.customer !== undefined ? { customerId: w.customer.id } : {}),
+  };
+}

@@ -1,0 +1,72 @@
+import type { Meter, UsageEvent } from '@tally/metering';
+import type { QuarantineReason } from './reasons.js';
+import type { SubjectLookup } from './resolve.js';
+
+/** Where time comes from: the system clock in Lambda, a TestClock locally. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A validated, resolved event to store idempotently under its identity. */
+export interface EventToStore {
+  readonly customerId: string;
+  readonly event: UsageEvent;
+  /** `payloadHash(event)`. */
+  readonly hash: string;
+  readonly receivedAt: string;
+  /**
+   * Which input wrote it (`<messageId>.<index>`, hashed by the store). A redelivery of the same message
+   * finds its own write and counts it as stored, not as a duplicate: each input is counted once.
+   */
+  readonly origin: string;
+}
+
+/**
+ * The result of one conditional put: `stored` (first copy), `exists` with the stored copy's payload hash
+ * (a duplicate when equal, a conflict otherwise; `ownWrite` when the same input wrote it before a crash),
+ * or `error` (retry the message).
+ */
+export type PutOutcome =
+  | { readonly status: 'stored' }
+  | { readonly status: 'exists'; readonly hash: string; readonly ownWrite: boolean }
+  | { readonly status: 'error'; readonly error: unknown };
+
+/** Writes events, each at most once (implemented by @tally/store's usage store). */
+export interface UsageWriter {
+  putEvents(items: readonly EventToStore[]): Promise<PutOutcome[]>;
+}
+
+/** Reads the catalog (implemented by @tally/store's catalog store, cached). */
+export interface CatalogReader {
+  lookupSubjects(subjects: readonly string[]): Promise<SubjectLookup>;
+  metersByType(types: readonly string[]): Promise<ReadonlyMap<string, readonly Meter[]>>;
+}
+
+/** An input that cannot be stored, kept whole for a person to look at and replay. */
+export interface QuarantineEntry {
+  /** Deterministic (`<messageId>.<index>`), so a redelivered message overwrites its own entry. */
+  readonly id: string;
+  readonly reason: QuarantineReason;
+  readonly message: string;
+  readonly path?: string;
+  /** The input whole: the message body, or the array element as JSON. */
+  readonly raw: string;
+  readonly messageId: string;
+  readonly index: number;
+  readonly receivedAt: string;
+  readonly quarantinedAt: string;
+  readonly source?: string;
+  readonly eventId?: string;
+  readonly customerId?: string;
+}
+
+export interface QuarantineWriter {
+  /** Writes the entries; resolves per entry to undefined (written) or the error. */
+  putQuarantined(entries: readonly QuarantineEntry[]): Promise<(unknown | undefined)[]>;
+}
+
+export interface IngestPorts {
+  readonly catalog: CatalogReader;
+  readonly usage: UsageWriter;
+  readonly quarantine: QuarantineWriter;
+}
