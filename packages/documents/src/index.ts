@@ -1,0 +1,49 @@
+export { renderAppendixCsv } from './csv.js';
+export { DocumentInputError } from './errors.js';
+export { cleanText, csvCell, escapeHtml, headerSafe, html, oneLine, SafeHtml } from './escape.js';
+export { Formatter } from './format.js';
+export { renderHtml } from './html.js';
+export {
+  type KindParams,
+  LANGUAGES,
+  type Language,
+  languageOf,
+  MESSAGES,
+  type Messages,
+} from './messages.js';
+export {
+  findUnicodeFont,
+  NOTO_CJK,
+  needsUnicodeFont,
+  type PdfFont,
+  type PdfOptions,
+  type PdfResult,
+  renderPdf,
+} from './pdf.js';
+export { type RenderedAttachment, type RenderedDocument, renderDocument } from './render.js';
+export {
+  type Appendix,
+  AppendixSchema,
+  type CreditNote,
+  CreditNoteSchema,
+  DOCUMENT_KINDS,
+  type DocumentKind,
+  DocumentKindSchema,
+  type DocumentRequest,
+  DocumentRequestSchema,
+  type Payment,
+  PaymentSchema,
+  type PayTo,
+  PayToSchema,
+  type RenderOptions,
+} from './request.js';
+export { renderText } from './text.js';
+export {
+  type AppendixView,
+  buildView,
+  type DocumentView,
+  type Fact,
+  type LineView,
+  type Party,
+  type TotalRow,
+} from './view.js';
