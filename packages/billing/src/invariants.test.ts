@@ -181,3 +181,75 @@ describe('proration conservation (property)', () => {
     );
   });
 });
+
+describe('fees in advance, trued up at the close (property)', () => {
+  it('advance line plus true-up lines come to the prorated fees of the segments actually used', () => {
+    fc.assert(
+      fc.property(
+        money(500),
+        fc.constantFrom('by-day' as const, 'by-second' as const),
+        fc.uniqueArray(
+          fc.tuple(instantInApril, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 })),
+          {
+            maxLength: 3,
+            selector: ([t]) => t,
+          },
+        ),
+        fc.option(instantInApril, { nil: undefined }),
+        (fee, proration, changes, end) => {
+          const plans = [1, 2].map((version) =>
+            toyPlan({
+              version,
+              fee: new Decimal(fee).times(version).toFixed(),
+              terms: { fixedFeeTiming: 'advance', proration },
+            }),
+          );
+          const known = subscription();
+          const phases = [
+            { from: APRIL.start, planId: 'basic', planVersion: 1, quantity: '1' },
+            ...[...changes]
+              .sort((a, b) => ms(a[0]) - ms(b[0]))
+              .filter(([t]) => end === undefined || ms(t) < ms(end))
+              .map(([t, q, v]) => ({ from: t, planId: 'basic', planVersion: v, quantity: String(q) })),
+          ];
+          const actual = subscription({ phases, ...(end === undefined ? {} : { end }) });
+          const common = {
+            customer: customer(),
+            issuer,
+            planVersions: plans,
+            meters: {},
+            now: APRIL.end,
+            rate: toyRate,
+          };
+          const opening = assembleInvoice({ ...common, kind: 'opening', subscription: known, period: APRIL });
+          const period = periodContaining(actual, customer(), APRIL.start)!;
+          const closing = assembleInvoice({
+            ...common,
+            subscription: actual,
+            period: { start: period.start, end: period.end },
+            advanceBilled: opening.lines,
+          });
+          const forApril = closing.lines.filter(
+            (l) => l.kind === 'fixed' && ms(l.period.start) < ms(APRIL.end),
+          );
+          const billed = sum([...opening.lines, ...forApril].map((l) => l.amount));
+          // the segments actually used, each prorated from the unrounded fee
+          const bounds = [...phases.map((p) => p.from), end ?? APRIL.end];
+          const expected = sum(
+            phases.map((p, i) => {
+              const f = prorationFactor(proration, { start: bounds[i]!, end: bounds[i + 1]! }, APRIL, 'UTC');
+              return new Decimal(fee)
+                .times(p.planVersion)
+                .times(p.quantity)
+                .times(f.numerator)
+                .div(f.denominator);
+            }),
+          );
+          const lines = opening.lines.length + forApril.length;
+          expect(billed.minus(expected).abs().lte(new Decimal('0.01').times(lines))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
