@@ -192,6 +192,22 @@ describe('assembleInvoice: fees in advance', () => {
     expect(opening.totals.total).toBe('30.00');
   });
 
+  it('takes only the advance fees for this period from a whole previous invoice', () => {
+    const march = subscription({ start: '2026-03-01T00:00:00Z' });
+    const previous = assemble({
+      subscription: march,
+      planVersions: plans,
+      period: { start: '2026-03-01T00:00:00Z', end: APRIL.start },
+    });
+    // March closed without advance billing: March's fee (true-up, arrears) and April's in advance
+    expect(previous.lines.filter((l) => l.kind === 'fixed').map((l) => l.period.start)).toEqual([
+      '2026-03-01T00:00:00Z',
+      '2026-04-01T00:00:00Z',
+    ]);
+    const inv = assemble({ subscription: march, planVersions: plans, advanceBilled: previous.lines });
+    expect(amounts(inv)).toEqual({ 's0:calls:usage': '0.00', 'adv:base:fee': '30.00' });
+  });
+
   it('bills only usage and the next fee when nothing changed', () => {
     const inv = assemble({
       planVersions: plans,

@@ -26,7 +26,10 @@ export interface AssembleInvoiceInput<P extends BillingPlan, M, U extends Billin
   readonly period: Interval;
   /** Usage per meter id; records outside the period or inside the trial are ignored. */
   readonly usage?: Readonly<Record<string, readonly U[]>>;
-  /** The fixed-fee lines billed in advance for `period` on the previous invoice (for the true-up). */
+  /**
+   * The lines of the invoice that billed this period's fees in advance (the previous period invoice, or the
+   * opening invoice); only its advance fixed-fee lines for `period` are used, for the true-up.
+   */
   readonly advanceBilled?: readonly InvoiceLine[];
   /** Late-usage adjustment lines (from `lateUsageAdjustment`) to bill on this invoice. */
   readonly adjustments?: readonly InvoiceLine[];
@@ -366,7 +369,14 @@ export function assembleInvoice<P extends BillingPlan, M, U extends BillingUsage
 
     // True-up of fees billed in advance: only the parts that differ from what was billed are settled.
     const advance = fees.filter((f) => f.segment.plan.terms.fixedFeeTiming === 'advance');
-    const billed = (input.advanceBilled ?? []).filter((l) => l.kind === 'fixed' && !l.proration?.credit);
+    // The previous invoice's lines may be passed whole: keep its advance fees for this period only.
+    const billed = (input.advanceBilled ?? []).filter(
+      (l) =>
+        l.kind === 'fixed' &&
+        l.timing === 'advance' &&
+        !l.proration?.credit &&
+        intersect(l.period, period) !== null,
+    );
     for (const a of billed) {
       if (a.proration === undefined || a.subscriptionQuantity === undefined) {
         throw new BillingInputError(`advance-billed line ${a.key} lacks its proration or quantity`, {

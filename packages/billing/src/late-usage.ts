@@ -4,9 +4,7 @@ import type { Plan } from '@tally/rating';
 import {
   type BillingContext,
   chargeableWindow,
-  findPlan,
   periodCharges,
-  phaseAt,
   raterOf,
   resolvePeriod,
   segmentsOf,
@@ -164,9 +162,4 @@ export function lateUsageAdjustment<P extends BillingPlan, M, U extends BillingU
     });
   }
   return out;
-}
-
-/** The plan terms in effect at an event's time (for its `lateAcceptanceDays`). */
-export function termsAt<P extends BillingPlan>(ctx: BillingContext<P>, eventTime: string): P['terms'] {
-  return findPlan(ctx, phaseAt(ctx.subscription, eventTime)).terms;
 }
