@@ -1,3 +1,4 @@
+export { type AdmitResult, admitEvents } from './admit.js';
 export {
   type CatalogCustomer,
   type CatalogCustomerInput,
