@@ -1,0 +1,247 @@
+import { type Decision, type DunningPolicies, decide, performStep, policyFor } from '@tally/dunning';
+import {
+  type Account,
+  type ApplyOutcome,
+  applyPayment,
+  type BusEffect,
+  type Effect,
+  type MailEffect,
+  type PayableInvoice,
+  type Payment,
+  PaymentInputError,
+  type ReconciliationRow,
+  reconciliationReport,
+  refundPayment,
+  registerInvoice,
+} from '@tally/payments';
+import { NotFoundError, type PaymentStore, type StoredPayment } from '@tally/store';
+import type { Clock, EventPublisher, InvoiceSource, MailSender } from './ports.js';
+
+export interface ReceivablesDeps {
+  readonly payments: PaymentStore;
+  readonly invoices: InvoiceSource;
+  readonly mail: MailSender;
+  readonly events: EventPublisher;
+  readonly policies: DunningPolicies;
+  readonly clock: Clock;
+}
+
+export type RecordResult =
+  | { readonly status: 'applied' | 'duplicate'; readonly customerId: string; readonly outcome: ApplyOutcome }
+  | { readonly status: 'unapplied'; readonly reason: string }
+  | { readonly status: 'refunded' | 'refund-duplicate'; readonly customerId: string };
+
+/** The input of the dunning Lambdas: the execution input plus, for Act, the decision to carry out. */
+export interface DunningTaskInput {
+  readonly invoiceId: string;
+  readonly segment?: string;
+  readonly decision?: Decision;
+}
+
+/**
+ * The receivables flow: payments in, dunning steps out. Each method is one domain call inside one store
+ * update, then the effects (mails, bus events) — always after the state they follow from is stored, and with
+ * deterministic ids so a retry re-sends nothing new.
+ */
+export class Receivables {
+  constructor(private readonly deps: ReceivablesDeps) {}
+
+  /**
+   * Records a payment or refund, idempotently by its id: applies it to the named invoice or the customer's
+   * oldest open invoices, or keeps it unapplied (listed by `tally payments unapplied`) when it matches nothing.
+   */
+  async record(payment: Payment): Promise<RecordResult> {
+    return payment.kind === 'refund' ? this.#refund(payment) : this.#pay(payment);
+  }
+
+  async #pay(payment: Payment): Promise<RecordResult> {
+    const now = this.deps.clock.now().toISOString();
+    let invoice: PayableInvoice | null = null;
+    let customerId = payment.customerId;
+    if (payment.invoiceId !== undefined) {
+      invoice = await this.deps.invoices.get(payment.invoiceId);
+      if (invoice && customerId === undefined) customerId = invoice.customer.id;
+      if (invoice && invoice.customer.id !== customerId) invoice = null;
+    }
+    if (customerId === undefined) return this.#unapplied(payment, null, 'no-customer', now);
+    const outcome = await this.deps.payments.updateAccount(customerId, (current) => {
+      let account = current;
+      if (invoice && !account?.invoices[invoice.id]) account = tryRegister(account, invoice, now);
+      if (!account)
+        return { account: current, result: { status: 'unapplied', reason: 'unknown-customer' } as const };
+      const applied = applyPayment(account, payment, now);
+      return { account: applied.account, result: applied.outcome };
+    });
+    if (outcome.status === 'unapplied') return this.#unapplied(payment, customerId, outcome.reason, now);
+    await this.deps.payments.putPayment({
+      payment,
+      status: 'applied',
+      customerId,
+      reason: null,
+      recordedAt: now,
+    });
+    await this.#run(outcome.effects);
+    for (const e of outcome.effects) {
+      if (e.type === 'mail' && e.kind === 'receipt') {
+        await this.deps.invoices.markPaid(e.invoiceId, {
+          paidAt: payment.receivedAt,
+          paymentReference: payment.id,
+        });
+      }
+    }
+    return { status: outcome.status, customerId, outcome };
+  }
+
+  async #refund(refund: Payment): Promise<RecordResult> {
+    const now = this.deps.clock.now().toISOString();
+    const original = await this.deps.payments.getPayment(refund.refundOf!);
+    if (!original || original.status === 'unapplied' || original.customerId === null) {
+      return this.#unapplied(refund, original?.customerId ?? null, 'refund-of-unapplied-payment', now);
+    }
+    const customerId = original.customerId;
+    const outcome = await this.deps.payments.updateAccount(customerId, (current) => {
+      if (!current) throw new NotFoundError('account', customerId);
+      const r = refundPayment(current, refund);
+      return { account: r.account, result: r.outcome };
+    });
+    await this.deps.payments.putPayment({
+      payment: refund,
+      status: 'applied',
+      customerId,
+      reason: null,
+      recordedAt: now,
+    });
+    return { status: outcome.status === 'duplicate' ? 'refund-duplicate' : 'refunded', customerId };
+  }
+
+  async #unapplied(
+    payment: Payment,
+    customerId: string | null,
+    reason: string,
+    now: string,
+  ): Promise<RecordResult> {
+    await this.deps.payments.putPayment({
+      payment,
+      status: 'unapplied',
+      customerId,
+      reason,
+      recordedAt: now,
+    });
+    return { status: 'unapplied', reason };
+  }
+
+  /** Applies a payment kept unapplied to an invoice or a customer (the reconciliation workflow). */
+  async applyUnapplied(
+    paymentId: string,
+    target: { invoiceId?: string; customerId?: string },
+  ): Promise<RecordResult> {
+    const stored = await this.deps.payments.getPayment(paymentId);
+    if (!stored) throw new NotFoundError('payment', paymentId);
+    if (stored.status !== 'unapplied') throw new PaymentInputError(`payment ${paymentId} is already applied`);
+    const { invoiceId: _i, customerId: _c, ...rest } = stored.payment;
+    return this.record({ ...rest, ...target });
+  }
+
+  async listUnapplied(): Promise<StoredPayment[]> {
+    return this.deps.payments.listUnapplied();
+  }
+
+  async reconciliation(): Promise<ReconciliationRow[]> {
+    const [accounts, unapplied] = await Promise.all([
+      this.deps.payments.listAccounts(),
+      this.deps.payments.listUnapplied(),
+    ]);
+    return reconciliationReport(
+      accounts,
+      unapplied.map((u) => ({ ...u.payment, ...(u.customerId ? { customerId: u.customerId } : {}) })),
+    );
+  }
+
+  /** The Decide task of the dunning state machine. */
+  async decide(input: DunningTaskInput): Promise<Decision> {
+    const now = this.deps.clock.now().toISOString();
+    const invoice = await this.#invoice(input.invoiceId);
+    const account = await this.deps.payments.getAccount(invoice.customer.id);
+    if (invoice.status === 'void' && !account?.invoices[invoice.id]) {
+      return { action: 'done', step: 0, until: now, reason: 'void' };
+    }
+    const policy = policyFor(this.deps.policies, input.segment);
+    return decide({ account, invoiceId: input.invoiceId, policy, now });
+  }
+
+  /**
+   * The Act task: re-checks and records the step in one conditional write of the account, then sends. A
+   * payment stored before that write makes the step `skipped`; see the race note in the README.
+   */
+  async act(input: DunningTaskInput): Promise<{ action: string; outcome: string }> {
+    const decision = input.decision;
+    if (!decision) throw new PaymentInputError(`act on ${input.invoiceId} needs a decision`);
+    const now = this.deps.clock.now().toISOString();
+    const invoice = await this.#invoice(input.invoiceId);
+    if (decision.action === 'open') {
+      const account = await this.deps.payments.updateAccount(invoice.customer.id, (current) => {
+        const next = registerInvoice(current, invoice, now).account;
+        return { account: next, result: next };
+      });
+      await this.#markIfSettledByCredit(account, invoice);
+      return { action: 'open', outcome: 'performed' };
+    }
+    if (decision.action === 'wait' || decision.action === 'done') {
+      return { action: decision.action, outcome: 'skipped' };
+    }
+    const policy = policyFor(this.deps.policies, input.segment);
+    const action = decision.action;
+    const r = await this.deps.payments.updateAccount(invoice.customer.id, (current) => {
+      if (!current) throw new NotFoundError('account', invoice.customer.id);
+      const step = performStep({
+        account: current,
+        invoiceId: invoice.id,
+        action,
+        step: decision.step,
+        policy,
+        now,
+      });
+      return { account: step.account, result: step };
+    });
+    await this.#run(r.effects);
+    if (action === 'apply-credit') await this.#markIfSettledByCredit(r.account, invoice);
+    return { action, outcome: r.outcome };
+  }
+
+  async #markIfSettledByCredit(account: Account, invoice: PayableInvoice): Promise<void> {
+    const inv = account.invoices[invoice.id];
+    if (inv?.status === 'paid' && invoice.status === 'finalized') {
+      await this.deps.invoices.markPaid(invoice.id, {
+        paidAt: inv.paidAt ?? new Date().toISOString(),
+        paymentReference: 'credit-balance',
+      });
+    }
+  }
+
+  async #invoice(invoiceId: string): Promise<PayableInvoice> {
+    const invoice = await this.deps.invoices.get(invoiceId);
+    if (!invoice) throw new NotFoundError('invoice', invoiceId);
+    return invoice;
+  }
+
+  /** Mails first (each one its own request id), then the bus events in one call. */
+  async #run(effects: readonly Effect[]): Promise<void> {
+    for (const e of effects) if (e.type === 'mail') await this.deps.mail.send(e as MailEffect);
+    const events = effects.filter((e): e is BusEffect => e.type === 'event');
+    if (events.length > 0) await this.deps.events.publish(events);
+  }
+}
+
+function tryRegister(
+  account: Account | undefined,
+  invoice: PayableInvoice,
+  now: string,
+): Account | undefined {
+  try {
+    return registerInvoice(account, invoice, now).account;
+  } catch (err) {
+    // A draft, or another currency than the account's: the payment is then matched (or not) without it.
+    if (err instanceof PaymentInputError) return account;
+    throw err;
+  }
+}
