@@ -1,15 +1,4 @@
-export { CachedCatalog, CatalogStore, type CatalogStoreOptions } from './catalog-store.js';
 export { createDocumentClient, type TableNames, tableName, tableNames } from './client.js';
-export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
-export {
-  type DeliveryKey,
-  type DeliveryRecord,
-  type DeliveryState,
-  DeliveryStore,
-  type DeliveryStoreOptions,
-  FINAL_DELIVERY_STATES,
-  type SuppressedContact,
-} from './delivery-store.js';
 export {
   ConflictError,
   isConditionFailed,
@@ -27,21 +16,8 @@ export {
   type StorableInvoice,
   type StoredInvoice,
 } from './invoice-store.js';
-export {
-  type AccountChange,
-  type PaymentStatus,
-  PaymentStore,
-  type PaymentStoreOptions,
-  type StoredPayment,
-} from './payment-store.js';
+export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
 export { PlanStore, type PlanStoreOptions, type StorablePlan } from './plan-store.js';
-export {
-  type ListQuarantineInput,
-  ListQuarantineInputSchema,
-  type QuarantinedInput,
-  type QuarantinePage,
-  QuarantineStore,
-} from './quarantine-store.js';
 export {
   type BillingCycle,
   type CycleStage,
@@ -53,15 +29,3 @@ export {
   SubscriptionStore,
   type SubscriptionStoreOptions,
 } from './subscription-store.js';
-export {
-  eventPk,
-  type QueryEventsInput,
-  QueryEventsInputSchema,
-  type ShardStep,
-  ShardStepSchema,
-  type StoredEvent,
-  shardCountOn,
-  UsageStore,
-  type UsageStoreOptions,
-  type UsageStoreStats,
-} from './usage-store.js';

@@ -17,6 +17,7 @@ import { ConflictError, isConditionFailed, NotFoundError } from './errors.js';
  * | open (finalized, unpaid) invoices by due date    | gsi1 `OPEN#<issuerId>` / `<dueDate>#<invoiceId>` (finalized only)   |
  * | last issued number of an issuer                  | pk `ISSUER#<issuerId>`, sk `COUNTER` (`last`)                       |
  * | who holds number n of an issuer                  | pk `ISSUER#<issuerId>`, sk `NUM#<n, 12 digits>` (`invoiceId`)       |
+ * | the issuer (legal name, number prefix, zone)     | pk `ISSUER#<issuerId>`, sk `PROFILE` (`data`)                       |
  *
  * The invoice document is the attribute `data` (a map holding the invoice JSON as InvoiceSchema describes it);
  * `status`, `number`, `seq`, `customerId`, `issuerId`, `subscriptionId`, `periodStart`, `dueDate` and `version`
@@ -229,6 +230,23 @@ export class InvoiceStore<T extends StorableInvoice> {
       }
     }
     throw new ConflictError('invoice', invoiceId, `not finalized after ${this.#maxAttempts} attempts`);
+  }
+
+  /** Stores an issuer's profile (what invoices print and how their numbers are formatted). */
+  async putIssuer(issuer: { readonly id: string }): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: ISSUER(issuer.id), sk: 'PROFILE', data: issuer },
+      }),
+    );
+  }
+
+  async getIssuer(issuerId: string): Promise<unknown> {
+    const res = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: ISSUER(issuerId), sk: 'PROFILE' } }),
+    );
+    return res.Item?.data ?? null;
   }
 
   /** The last number issued by an issuer (0 before the first). */

@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { billingJobsQueue, billingTable } from '@tally/resources';
+import { createDocumentClient, MissingConfigurationError, SubscriptionStore, tableName } from '@tally/store';
+import { sqsClient } from '../bill-subscription/adapters.js';
+import { type ClosePeriodsDeps, type ClosePeriodsResult, closePeriods } from './close.js';
+
+export interface ClosePeriodsHandlerDeps extends ClosePeriodsDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/**
+ * The close-periods Lambda, fired by an EventBridge Scheduler schedule (hourly). The schedule's payload is
+ * not read: `now` comes from the clock, so a late or repeated firing does the same.
+ */
+export function makeHandler(deps: ClosePeriodsHandlerDeps) {
+  return middy(async (): Promise<ClosePeriodsResult> => {
+    const result = await closePeriods(deps);
+    deps.metrics.addMetric('Due', MetricUnit.Count, result.due);
+    deps.metrics.addMetric('Enqueued', MetricUnit.Count, result.enqueued);
+    deps.logger.info('close-periods', { ...result });
+    return result;
+  }).use(logMetrics(deps.metrics));
+}
+
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ClosePeriodsHandlerDeps {
+  const jobsQueueUrl = env[billingJobsQueue.envVar];
+  if (!jobsQueueUrl)
+    throw new MissingConfigurationError(billingJobsQueue.envVar, 'the URL of the billing-jobs queue');
+  return {
+    subscriptions: new SubscriptionStore({
+      client: createDocumentClient(),
+      tableName: tableName(billingTable, env),
+    }),
+    sqs: sqsClient(env),
+    jobsQueueUrl,
+    clock: { now: () => new Date() },
+    logger: new Logger({ serviceName: 'tally-close-periods' }),
+    metrics: new Metrics({ namespace: 'Tally', serviceName: 'tally-close-periods' }),
+  };
+}
+
+export const handler = makeHandler(defaultDeps());
