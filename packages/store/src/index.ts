@@ -1,4 +1,15 @@
+export { CachedCatalog, CatalogStore, type CatalogStoreOptions } from './catalog-store.js';
 export { createDocumentClient, type TableNames, tableName, tableNames } from './client.js';
+export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
+export {
+  type DeliveryKey,
+  type DeliveryRecord,
+  type DeliveryState,
+  DeliveryStore,
+  type DeliveryStoreOptions,
+  FINAL_DELIVERY_STATES,
+  type SuppressedContact,
+} from './delivery-store.js';
 export {
   ConflictError,
   isConditionFailed,
@@ -16,6 +27,44 @@ export {
   type StorableInvoice,
   type StoredInvoice,
 } from './invoice-store.js';
+export {
+  type AccountChange,
+  type PaymentStatus,
+  PaymentStore,
+  type PaymentStoreOptions,
+  type StoredPayment,
+} from './payment-store.js';
+export { PlanStore, type PlanStoreOptions, type StorablePlan } from './plan-store.js';
+export {
+  type ListQuarantineInput,
+  ListQuarantineInputSchema,
+  type QuarantinedInput,
+  type QuarantinePage,
+  QuarantineStore,
+} from './quarantine-store.js';
+export {
+  type BillingCycle,
+  type CycleStage,
+  DUE_SHARDS,
+  type DueSubscription,
+  dueShard,
+  type StorableSubscription,
+  type StoredSubscription,
+  SubscriptionStore,
+  type SubscriptionStoreOptions,
+} from './subscription-store.js';
+export {
+  eventPk,
+  type QueryEventsInput,
+  QueryEventsInputSchema,
+  type ShardStep,
+  ShardStepSchema,
+  type StoredEvent,
+  shardCountOn,
+  UsageStore,
+  type UsageStoreOptions,
+  type UsageStoreStats,
+} from './usage-store.js';
 export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
 export { PlanStore, type PlanStoreOptions, type StorablePlan } from './plan-store.js';
 export {
