@@ -65,16 +65,3 @@ export {
   type UsageStoreOptions,
   type UsageStoreStats,
 } from './usage-store.js';
-export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
-export { PlanStore, type PlanStoreOptions, type StorablePlan } from './plan-store.js';
-export {
-  type BillingCycle,
-  type CycleStage,
-  DUE_SHARDS,
-  type DueSubscription,
-  dueShard,
-  type StorableSubscription,
-  type StoredSubscription,
-  SubscriptionStore,
-  type SubscriptionStoreOptions,
-} from './subscription-store.js';
