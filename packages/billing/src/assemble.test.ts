@@ -407,6 +407,11 @@ describe('assembleInvoice: input errors', () => {
       /not one of its billing periods/,
     ],
     ['another customer', { customer: customer({ id: 'cus-2' }) }, /belongs to customer cus-1/],
+    [
+      'a plan priced per another interval',
+      { planVersions: [{ ...basic, terms: { ...basic.terms, interval: 'year' as const } }] },
+      /bills every month, but plan basic v1 is priced per year/,
+    ],
   ])('fails for %s', (_, over, message) => {
     expect(() => assemble(over as Partial<Input>)).toThrow(BillingInputError);
     expect(() => assemble(over as Partial<Input>)).toThrow(message);

@@ -87,6 +87,13 @@ export function findPlan<P extends BillingPlan>(ctx: BillingContext<P>, phase: S
       { subscriptionId: ctx.subscription.id, planId: plan.id, currency: plan.currency },
     );
   }
+  if (plan.terms.interval !== undefined && plan.terms.interval !== ctx.subscription.interval) {
+    // Rating prices fixed fees per plan interval; billing them per another interval would misprice them.
+    throw new BillingInputError(
+      `subscription ${ctx.subscription.id} bills every ${ctx.subscription.interval}, but plan ${plan.id} v${plan.version} is priced per ${plan.terms.interval}`,
+      { subscriptionId: ctx.subscription.id, planId: plan.id, interval: plan.terms.interval },
+    );
+  }
   return plan;
 }
 

@@ -7,6 +7,8 @@ import type { Interval } from './time.js';
  * `PlanTermsSchema` there owns the defaults); billing keeps its own view so it depends only on the fields it uses.
  */
 export interface BillingPlanTerms {
+  /** The period the plan's fixed fees are priced for; must equal the subscription's interval when given. */
+  readonly interval?: 'week' | 'month' | 'quarter' | 'year' | undefined;
   readonly fixedFeeTiming: 'advance' | 'arrears';
   /** How fixed fees (and the minimum commitment) of a partial period are prorated; see README. */
   readonly proration: 'by-day' | 'by-second' | 'none';
