@@ -448,5 +448,6 @@ describe('IoT customer: anniversary billing, mid-period upgrade prorated by the 
       issueDate: '2026-03-31',
       dueDate: '2026-04-30',
     });
+    expect(InvoiceSchema.parse(JSON.parse(JSON.stringify(final)))).toEqual(final);
   });
 });
