@@ -102,21 +102,26 @@ function withCrashes<T extends object>(name: string, port: T, crashes: Crash[], 
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
-      if (value.constructor.name === 'AsyncGeneratorFunction') return value.bind(target);
       const at = `${name}.${String(prop)}`;
+      const take = (after: boolean) => {
+        const crash = crashes.find((c) => c.at === at && c.after === after && (c.times ?? 1) > 0);
+        if (crash === undefined) return;
+        (crash as { times?: number }).times = (crash.times ?? 1) - 1;
+        log.push(`${at}:${after ? 'after' : 'before'}`);
+        throw new InjectedCrash(`crash ${after ? 'after' : 'before'} ${at}`);
+      };
+      if (value.constructor.name === 'AsyncGeneratorFunction') {
+        // A stream crashes before its first item or after its last one.
+        return async function* (...args: unknown[]) {
+          take(false);
+          yield* value.apply(target, args);
+          take(true);
+        };
+      }
       return async (...args: unknown[]) => {
-        const crash = crashes.find((c) => c.at === at && (c.times ?? 1) > 0);
-        if (crash && !crash.after) {
-          (crash as { times?: number }).times = (crash.times ?? 1) - 1;
-          log.push(`${at}:before`);
-          throw new InjectedCrash(`crash before ${at}`);
-        }
+        take(false);
         const result = await value.apply(target, args);
-        if (crash?.after) {
-          (crash as { times?: number }).times = (crash.times ?? 1) - 1;
-          log.push(`${at}:after`);
-          throw new InjectedCrash(`crash after ${at}`);
-        }
+        take(true);
         return result;
       };
     },
