@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TallyConfig } from '../config.js';
+import { Ingestion } from '../constructs/ingestion.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -13,5 +14,13 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     void props;
+    const usage = props.stateful.queues.UsageQueue!;
+    new Ingestion(this, 'Ingestion', {
+      usageTable: props.stateful.usageTable,
+      billingTable: props.stateful.billingTable,
+      queue: usage.queue,
+      deadLetterQueue: usage.deadLetterQueue,
+      usageRetentionDays: props.config.usageRetentionDays,
+    });
   }
 }
