@@ -27,10 +27,6 @@ describe('billing run: late usage becomes an adjustment on the next invoice', ()
         ...e,
         receivedAt: '2026-02-05T00:00:00Z',
       })),
-      {
-        event: event('late', 'api.call', 'too-late', '2026-01-25T00:00:00Z'),
-        receivedAt: '2026-03-20T00:00:00Z',
-      },
     ]);
     await h.walkTo('2026-03-02T00:00:00Z', 24 * 3_600_000);
   });
