@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderDocument } from '../packages/documents/src/index.js';
+import { HOSTILE, sampleInvoice, sampleInvoiceFor } from '../packages/documents/src/testing.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PDFTOPPM = '/usr/bin/pdftoppm';
+const PDFTOTEXT = '/usr/bin/pdftotext';
+const missing = [CHROMIUM, PDFTOPPM, PDFTOTEXT].filter((p) => !existsSync(p));
+if (missing.length > 0) {
+  console.warn(
+    `visual test skipped: ${missing.join(', ')} missing (apt-get install -y chromium poppler-utils fonts-noto-cjk; .ci/run does it)`,
+  );
+}
+
+/** Screenshots and PDF pages land here (git-ignored) for a person to look at. */
+const OUT = join(process.cwd(), 'test-output', 'visual');
+
+/**
+ * A page is "not blank" when it has ink: at least 1 % of the pixels are clearly darker than the background,
+ * and the luminance varies (a uniform grey or a white page has a standard deviation near 0).
+ */
+function ink(png: Buffer): { darkShare: number; stdDev: number; width: number; height: number } {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  let dark = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    // Rec. 601 luma from RGB
+    const y = 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!;
+    n++;
+    sum += y;
+    sumSq += y * y;
+    if (y < 160) dark++;
+  }
+  const mean = sum / n;
+  return {
+    darkShare: dark / n,
+    stdDev: Math.sqrt(sumSq / n - mean * mean),
+    width: img.width,
+    height: img.height,
+  };
+}
+
+describe.skipIf(missing.length > 0)('visual check of the mail and the PDF', () => {
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    ['de', sampleInvoice()],
+    ['ja', sampleInvoiceFor({ locale: 'ja-JP', legalName: '株式会社サンプル' })],
+    ['hostile', sampleInvoice({ customer: { ...sampleInvoice().customer, legalName: HOSTILE.name } })],
+  ])(
+    'renders the %s HTML mail on desktop and phone widths with ink and no outside requests',
+    async (name, inv) => {
+      const doc = await renderDocument(inv, { kind: 'invoice' }, { deliveryRef: 'dlv-visual' });
+      for (const [label, width] of [
+        ['desktop', 800],
+        ['phone', 375],
+      ] as const) {
+        const page = await browser.newPage({ viewport: { width, height: 800 } });
+        const requests: string[] = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+        });
+        const dialogs: string[] = [];
+        page.on('dialog', async (d) => {
+          dialogs.push(d.message());
+          await d.dismiss();
+        });
+        await page.setContent(doc.html, { waitUntil: 'load' });
+        const png = await page.screenshot({ fullPage: true });
+        writeFileSync(join(OUT, `email-${name}-${label}.png`), png);
+        const m = ink(png);
+        expect(m.darkShare).toBeGreaterThan(0.01);
+        expect(m.stdDev).toBeGreaterThan(10);
+        // the body never overflows the phone width (no horizontal scrolling)
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(scrollWidth).toBeLessThanOrEqual(width);
+        expect(requests).toEqual([]);
+        expect(dialogs).toEqual([]);
+        if (name === 'hostile') {
+          // the hostile name is shown as text, never parsed as a script element
+          expect(await page.locator('script').count()).toBe(0);
+          expect(await page.textContent('body')).toContain('Evil <script>alert(1)</script>');
+        }
+        await page.close();
+      }
+    },
+  );
+
+  it.each([
+    ['de', sampleInvoice(), ['Rechnung', '49,95 €', '9,49 €', '59,44 €', '15. April 2026']],
+    [
+      'ja',
+      sampleInvoiceFor({ locale: 'ja-JP', legalName: '株式会社サンプル' }),
+      ['請求書', '株式会社サンプル', '€59.44', '2026年4月15日'],
+    ],
+  ])('renders the %s PDF to non-blank PNG pages whose text holds the totals', async (name, inv, expected) => {
+    const doc = await renderDocument(inv, { kind: 'invoice' }, { deliveryRef: 'dlv-visual' });
+    const pdf = doc.attachments.find((a) => a.contentType === 'application/pdf')!;
+    const pdfPath = join(OUT, `invoice-${name}.pdf`);
+    writeFileSync(pdfPath, pdf.content);
+    execFileSync(PDFTOPPM, ['-png', '-r', '80', pdfPath, join(OUT, `invoice-${name}`)]);
+    const pages = readdirSync(OUT).filter((f) => f.startsWith(`invoice-${name}-`) && f.endsWith('.png'));
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    for (const p of pages) {
+      const m = ink(readFileSync(join(OUT, p)));
+      // A4 at 80 dpi: 8.27 in × 80 ≈ 661 px wide
+      expect(m.width).toBeGreaterThan(600);
+      expect(m.darkShare).toBeGreaterThan(0.005);
+      expect(m.stdDev).toBeGreaterThan(10);
+    }
+    const text = execFileSync(PDFTOTEXT, ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+    for (const s of expected) expect(text).toContain(s);
+    expect(doc.warnings).toEqual([]);
+  });
+});
