@@ -35,7 +35,8 @@ describe('tally quarantine', () => {
     const run = async (...args: string[]) => {
       const program = new Command('tally').exitOverride();
       register(
-        program,
+        // the CLI package pins its own commander copy; the API is the same
+        program as unknown as Parameters<typeof register>[0],
         { io: { out: (t) => out.push(t), err: (t) => out.push(t), readFile: async () => '' } },
         () => ({
           store: w.quarantine,
