@@ -141,7 +141,7 @@ describe('agingReport: open amounts', () => {
       }),
       asOf,
     );
-    // EUR due Apr 30: current. USD due Feb 28: Feb 28 → Apr 20 = 51 days. JPY due Dec 1: 30+31+28+31+20 = 140 days.
+    // EUR due Apr 30: current. USD due Feb 28: Feb 28 → Apr 20 = 51 days. JPY due Dec 1: 31 + 31 + 28 + 31 + 19 = 140 days.
     expect(report.currencies.map((c) => [c.currency, c.total.toFixed(), c.unapplied.toFixed()])).toEqual([
       ['EUR', '100', '0'],
       ['JPY', '7000', '0'],

@@ -11,6 +11,15 @@ export {
   sumBuckets,
 } from './aging.js';
 export {
+  buildReport,
+  REPORT_NAMES,
+  type ReportName,
+  ReportNameSchema,
+  type ReportOptions,
+  ReportOptionsSchema,
+} from './build.js';
+export { renderChartSvg, vegaLiteSpec } from './charts.js';
+export {
   type CeiReport,
   type CeiRow,
   ceiReport,
@@ -20,11 +29,21 @@ export {
   type ReceivablesFlow,
   receivablesFlow,
 } from './collection.js';
+export type {
+  ChartSpec,
+  ColumnKind,
+  ReportColumn,
+  ReportDocument,
+  ReportRow,
+  ReportSection,
+} from './document.js';
 export { ReportInputError } from './errors.js';
 export {
   type ReportCreditNote,
   ReportCreditNoteSchema,
   type ReportData,
+  type ReportInput,
+  ReportInputSchema,
   type ReportInvoice,
   type ReportPayment,
   ReportPaymentSchema,
@@ -41,6 +60,9 @@ export {
   type TimelinessReport,
   timelinessReport,
 } from './quality.js';
+export { csvField, renderCsv } from './render-csv.js';
+export { escapeHtml, renderHtml } from './render-html.js';
+export { renderTable, sanitizeForTerminal } from './render-table.js';
 export { type RevenueCurrency, type RevenueEntry, type RevenueReport, revenueReport } from './revenue.js';
 export {
   type UsageTrend,

@@ -1,4 +1,4 @@
-import type { Invoice } from '@tally/billing';
+import { type Invoice, InvoiceSchema } from '@tally/billing';
 import { CurrencyCodeSchema, DecimalStringSchema, NonNegativeDecimalStringSchema } from '@tally/money';
 import { z } from 'zod';
 
@@ -76,3 +76,15 @@ export interface ReportData {
   readonly creditNotes: readonly ReportCreditNote[];
   readonly usage: readonly UsagePoint[];
 }
+
+/**
+ * The input file of `tally report --input`: billing invoices as stored, plus payments, credit notes and usage
+ * totals. Every part but the invoices may be left out.
+ */
+export const ReportInputSchema = z.object({
+  invoices: z.array(InvoiceSchema),
+  payments: z.array(ReportPaymentSchema).default([]),
+  creditNotes: z.array(ReportCreditNoteSchema).default([]),
+  usage: z.array(UsagePointSchema).default([]),
+});
+export type ReportInput = z.infer<typeof ReportInputSchema>;

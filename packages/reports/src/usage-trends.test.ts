@@ -14,7 +14,7 @@ const u = (customerId: string, meterId: string, periodStart: string, quantity: s
 describe('usageTrendsReport', () => {
   const usage = [
     u('c1', 'api-calls', '2026-03-01T00:00:00Z', '100'),
-    u('c2', 'api-calls', '2026-03-01T01:00:00+01:00', '50'), // the same instant written with an offset
+    u('c2', 'api-calls', '2026-03-01T00:00:00-05:00', '50'), // the same local date in New York
     u('c1', 'api-calls', '2026-04-01T00:00:00Z', '300'),
     u('c1', 'api-calls', '2026-05-01T00:00:00Z', '0'),
     u('c1', 'api-calls', '2026-06-01T00:00:00Z', '10'),
@@ -27,16 +27,16 @@ describe('usageTrendsReport', () => {
     const [api] = usageTrendsReport(data({ usage }), year).meters;
     expect(
       api?.points.map((p) => [
-        p.periodStart,
+        p.period,
         p.quantity.toFixed(),
         p.customers,
         p.changePercent?.toFixed() ?? null,
       ]),
     ).toEqual([
-      ['2026-03-01T00:00:00Z', '150', 2, null], // 100 + 50, first point
-      ['2026-04-01T00:00:00Z', '300', 1, '100'], // (300 − 150) / 150 × 100 = 100
-      ['2026-05-01T00:00:00Z', '0', 1, '-100'], // (0 − 300) / 300 × 100 = −100
-      ['2026-06-01T00:00:00Z', '10', 1, null], // after zero the change is undefined
+      ['2026-03-01', '150', 2, null], // 100 + 50, first point
+      ['2026-04-01', '300', 1, '100'], // (300 − 150) / 150 × 100 = 100
+      ['2026-05-01', '0', 1, '-100'], // (0 − 300) / 300 × 100 = −100
+      ['2026-06-01', '10', 1, null], // after zero the change is undefined
     ]);
     expect(api?.total.toFixed()).toBe('460'); // 150 + 300 + 0 + 10
   });
