@@ -52,7 +52,7 @@ export interface DeliveryPort {
  * packages/workflow's `startDunning` is meant to implement it; until it exists the default does nothing.
  */
 export interface DunningPort {
-  startDunning(invoiceId: string): Promise<void>;
+  startDunning(invoiceId: string): Promise<unknown>;
 }
 
 export const noDunning: DunningPort = { startDunning: async () => undefined };

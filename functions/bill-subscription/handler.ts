@@ -16,6 +16,7 @@ import {
   tableName,
   UsageStore,
 } from '@tally/store';
+import { SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SqsDelivery, StoreCatalog, sqsClient } from './adapters.js';
 import { type BillingDeps, BillingJobSchema, billSubscription, noDunning } from './bill.js';
@@ -85,7 +86,10 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
     }),
     usage: new UsageStore({ doc, tableName: tableName(usageTable, env) }),
     delivery: new SqsDelivery(sqsClient(env), deliveryUrl),
-    dunning: noDunning,
+    // Without a state machine ARN (a deployment without dunning) no dunning is started.
+    dunning: env[WORKFLOW_ENV.dunningStateMachineArn]
+      ? new SfnDunningStarter({ stateMachineArn: env[WORKFLOW_ENV.dunningStateMachineArn]! })
+      : noDunning,
     clock: { now: () => new Date() },
     logger: new Logger({ serviceName: 'tally-bill-subscription' }),
     metrics: new Metrics({ namespace: 'Tally', serviceName: 'tally-bill-subscription' }),

@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TallyConfig } from '../config.js';
+import { BillingRun } from '../constructs/billing-run.js';
 import { Ingestion } from '../constructs/ingestion.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -21,6 +22,15 @@ export class StatelessStack extends Stack {
       queue: usage.queue,
       deadLetterQueue: usage.deadLetterQueue,
       usageRetentionDays: props.config.usageRetentionDays,
+    });
+    // The billing run: hourly close-periods → billing-jobs → bill-subscription → delivery and dunning.
+    const jobs = props.stateful.queues.BillingJobsQueue!;
+    new BillingRun(this, 'BillingRun', {
+      billingTable: props.stateful.billingTable,
+      usageTable: props.stateful.usageTable,
+      jobsQueue: jobs.queue,
+      jobsDeadLetterQueue: jobs.deadLetterQueue,
+      deliveryQueue: props.stateful.queues.DeliveryQueue!.queue,
     });
   }
 }
