@@ -8,7 +8,7 @@ const PALETTE = { bar: '#2f6db3', line: '#b3452f', text: '#1f2328', grid: '#d0d7
 export function vegaLiteSpec(chart: ChartSpec): TopLevelSpec {
   return {
     description: chart.description,
-    width: Math.max(240, Math.min(560, chart.points.length * 64)),
+    width: Math.max(chart.kind === 'bar' ? 120 : 240, Math.min(560, chart.points.length * 64)),
     height: 220,
     background: 'white',
     // Chart geometry needs floating point; the figures shown to people are the exact decimal strings in the

@@ -23,11 +23,12 @@ dl.params dd { margin: 0; }
 nav ul { display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0; list-style: none; margin: 0; }
 nav a, a { color: var(--accent); }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 12px 0; }
-figure { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+figure { width: min-content; margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
-figcaption .chart-desc { display: block; font-weight: 400; color: var(--muted); font-size: 12px; max-width: 560px; }
+figcaption .chart-desc { display: block; font-weight: 400; color: var(--muted); font-size: 12px; }
 table { border-collapse: collapse; margin: 8px 0; min-width: 40%; }
-caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
+/* The section heading names the table on screen; the caption names it for screen readers. */
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

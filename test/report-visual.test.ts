@@ -1,0 +1,116 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport, ReportInputSchema, renderHtml } from '../packages/reports/src/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM);
+if (missing) {
+  console.warn(
+    `report visual test skipped: ${CHROMIUM} missing (apt-get install -y chromium; .ci/run does it)`,
+  );
+}
+
+/** Screenshots land here (git-ignored) for a person to look at. */
+const OUT = join(process.cwd(), 'test-output', 'visual');
+
+/** Share of clearly dark pixels and the luminance standard deviation: a blank page has neither. */
+function ink(png: Buffer): { darkShare: number; stdDev: number; width: number; height: number } {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  let dark = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    const y = 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!; // Rec. 601 luma
+    n++;
+    sum += y;
+    sumSq += y * y;
+    if (y < 160) dark++;
+  }
+  const mean = sum / n;
+  return {
+    darkShare: dark / n,
+    stdDev: Math.sqrt(sumSq / n - mean * mean),
+    width: img.width,
+    height: img.height,
+  };
+}
+
+const sample = ReportInputSchema.parse(
+  JSON.parse(readFileSync(join(process.cwd(), 'events', 'reports', 'sample-input.json'), 'utf8')),
+);
+const options = {
+  asOf: '2026-05-01T00:00:00Z',
+  window: { from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' },
+};
+
+describe.skipIf(missing)('visual check of the HTML billing report', () => {
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders the summary report with charts, ink, the expected totals and no outside requests', async () => {
+    const html = await renderHtml(buildReport('summary', sample, options));
+    writeFileSync(join(OUT, 'report-summary.html'), html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent(html, { waitUntil: 'load' });
+
+    const png = await page.screenshot({ fullPage: true });
+    writeFileSync(join(OUT, 'report-summary.png'), png);
+    const m = ink(png);
+    expect(m.darkShare).toBeGreaterThan(0.01);
+    expect(m.stdDev).toBeGreaterThan(10);
+
+    // Every chart is drawn: a visible SVG with bars or lines, and the first chart alone has ink.
+    const charts = page.locator('figure svg');
+    // aging EUR + USD, revenue by plan EUR + USD, by meter EUR + USD, usage api-calls, sms, storage-gb = 9
+    expect(await charts.count()).toBe(9);
+    for (const svg of await charts.all()) {
+      const box = await svg.boundingBox();
+      expect(box?.width).toBeGreaterThan(150);
+      expect(box?.height).toBeGreaterThan(150);
+    }
+    const chartPng = await page.locator('figure').first().screenshot();
+    writeFileSync(join(OUT, 'report-aging-chart.png'), chartPng);
+    expect(ink(chartPng).darkShare).toBeGreaterThan(0.01);
+
+    // The totals worked out by hand in packages/reports/src/sample.test.ts, as a reader sees them.
+    const text = (await page.textContent('body')) ?? '';
+    for (const expected of [
+      '2966.00', // EUR open receivables
+      '1220.00', // USD open receivables and April USD revenue
+      '49.8', // EUR DSO
+      '14.1', // EUR CEI
+      '66.7', // timeliness
+      '75.0', // accuracy
+      '1500.00', // April EUR revenue
+      '1443.00', // net of the 57.00 credit note
+      'Globex & Söhne "KG"', // escaped in the source, shown as written
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await page.locator('script').count()).toBe(0);
+    await page.close();
+  });
+});
