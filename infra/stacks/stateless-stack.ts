@@ -2,7 +2,10 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TallyConfig } from '../config.js';
 import { BillingRun } from '../constructs/billing-run.js';
+import { Delivery } from '../constructs/delivery.js';
+import { Dunning } from '../constructs/dunning.js';
 import { Ingestion } from '../constructs/ingestion.js';
+import { Payments } from '../constructs/payments.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -23,6 +26,12 @@ export class StatelessStack extends Stack {
       deadLetterQueue: usage.deadLetterQueue,
       usageRetentionDays: props.config.usageRetentionDays,
     });
+    // Payments in and dunning out: one receivables flow over the billing table (PAY#, WH# keys).
+    const delivery = props.stateful.queues.DeliveryQueue!;
+    const dunning = new Dunning(this, 'Dunning', {
+      billingTable: props.stateful.billingTable,
+      deliveryQueue: delivery.queue,
+    });
     // The billing run: hourly close-periods → billing-jobs → bill-subscription → delivery and dunning.
     const jobs = props.stateful.queues.BillingJobsQueue!;
     new BillingRun(this, 'BillingRun', {
@@ -30,7 +39,23 @@ export class StatelessStack extends Stack {
       usageTable: props.stateful.usageTable,
       jobsQueue: jobs.queue,
       jobsDeadLetterQueue: jobs.deadLetterQueue,
-      deliveryQueue: props.stateful.queues.DeliveryQueue!.queue,
+      deliveryQueue: delivery.queue,
+      grantDunning: (fn) => dunning.grantStart(fn),
+    });
+    new Payments(this, 'Payments', {
+      billingTable: props.stateful.billingTable,
+      deliveryQueue: delivery.queue,
+      eventBus: dunning.eventBus,
+    });
+    // Email out: deliver-invoice on the delivery queue via SES; bounces and complaints back via SNS → SQS.
+    const feedback = props.stateful.queues.MailFeedbackQueue!;
+    new Delivery(this, 'Delivery', {
+      billingTable: props.stateful.billingTable,
+      queue: delivery.queue,
+      deadLetterQueue: delivery.deadLetterQueue,
+      feedbackQueue: feedback.queue,
+      feedbackDeadLetterQueue: feedback.deadLetterQueue,
+      senderIdentity: props.config.senderIdentity,
     });
   }
 }
