@@ -36,7 +36,12 @@ const table = [
 const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 const numeric = new Set([2, 4, 5]);
 for (const r of table) {
-  process.stdout.write(`${r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+  process.stdout.write(
+    `${r
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()}\n`,
+  );
 }
 
 const out = join(here, 'results');

@@ -1,5 +1,5 @@
 import type { PeriodMs, UsageRecord } from '@tally/metering';
-import { type Decimal, lineAmount, type RoundingMode } from '@tally/money';
+import { currencyExponent, Decimal, type RoundingMode } from '@tally/money';
 import type { RatedLine } from './line.js';
 
 /** What a line needs beyond the charge: filled in by {@link LineFactory}. */
@@ -50,33 +50,59 @@ export interface LineContext {
   readonly unit: string | undefined;
 }
 
-/** The line factory of one charge. */
+/** The line factory of one charge. Built once per charge; each line is rounded once, here. */
 export function lineFactory(ctx: LineContext): LineFactory {
+  const exponent = currencyExponent(ctx.currency);
+  const mode = ROUNDING[ctx.rounding];
   return (d) => {
-    const amount = lineAmount(d.precise, ctx.currency, ctx.rounding);
-    const unit = d.unit ?? ctx.unit;
-    return {
+    // One object shape for every line (optional fields added after) keeps this hot path monomorphic.
+    const line: Mutable<RatedLine> = {
       key: d.suffix === undefined ? ctx.chargeId : `${ctx.chargeId}:${d.suffix}`,
       chargeId: ctx.chargeId,
       kind: d.kind ?? 'usage',
       description: d.description,
-      ...(ctx.meterId !== undefined && { meterId: ctx.meterId }),
       planId: ctx.planId,
       planVersion: ctx.planVersion,
       period: ctx.period,
       quantity: d.quantity.toFixed(),
-      ...(unit !== undefined && { unit }),
-      ...(d.unitPrice !== undefined && { unitPrice: d.unitPrice.toFixed() }),
-      ...(d.flatAmount !== undefined && { flatAmount: d.flatAmount.toFixed() }),
-      ...(d.tier !== undefined && { tier: d.tier }),
-      ...(d.dimensions !== undefined && { dimensions: d.dimensions }),
-      currency: amount.currency,
-      precise: amount.precise,
-      amount: amount.amount,
-      rounding: amount.rounding,
+      currency: ctx.currency,
+      precise: d.precise.toFixed(),
+      amount: d.precise.toDecimalPlaces(exponent, mode).toFixed(),
+      rounding: ctx.rounding,
     };
+    if (ctx.meterId !== undefined) line.meterId = ctx.meterId;
+    const unit = d.unit ?? ctx.unit;
+    if (unit !== undefined) line.unit = unit;
+    if (d.unitPrice !== undefined) line.unitPrice = fixedText(d.unitPrice);
+    if (d.flatAmount !== undefined) line.flatAmount = d.flatAmount.toFixed();
+    if (d.tier !== undefined) line.tier = d.tier;
+    if (d.dimensions !== undefined) line.dimensions = d.dimensions;
+    return line;
   };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const texts = new WeakMap<Decimal, string>();
+
+/** toFixed, remembered per instance: unit prices are shared config Decimals, printed on every line. */
+function fixedText(d: Decimal): string {
+  let t = texts.get(d);
+  if (t === undefined) {
+    t = d.toFixed();
+    texts.set(d, t);
+  }
+  return t;
+}
+
+type DecimalRounding = NonNullable<Parameters<Decimal['toDecimalPlaces']>[1]>;
+
+const ROUNDING: Record<RoundingMode, DecimalRounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  up: Decimal.ROUND_UP,
+  down: Decimal.ROUND_DOWN,
+};
 
 /** The charge's display name. */
 export function label(charge: { id: string; name?: string | undefined }): string {

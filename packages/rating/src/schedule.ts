@@ -77,7 +77,11 @@ function minutes(clock: string): number {
   return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
 }
 
-/** A compiled schedule: resolves an instant to its band. Compile once per charge, not per record. */
+/**
+ * A compiled schedule: resolves an instant to its band in the time zone. Compile once per rating, not per
+ * record. Local wall-clock fields come from the zone offset (see {@link offsetLookup}) and plain UTC date
+ * arithmetic, so a record costs a few map lookups, not a time-zone conversion.
+ */
 export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: number) => BandAt {
   const holidays = new Set(schedule.holidays ?? []);
   const lookup = (day: DaySchedule) => {
@@ -93,15 +97,71 @@ export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: n
     weekday: s.weekday ? lookup(s.weekday) : base.weekday,
     weekend: s.weekend ? lookup(s.weekend) : s.weekday ? lookup(s.weekday) : base.weekend,
   }));
-  return (ms) => {
-    const local = DateTime.fromMillis(ms, { zone: timeZone });
-    const md = local.toFormat('MM-dd');
-    const day = local.weekday >= 6 || holidays.has(local.toISODate() as string) ? 'weekend' : 'weekday';
+  const offsetAt = offsetLookup(timeZone);
+  const resolve = (ms: number): BandAt => {
+    const local = new Date(ms + offsetAt(ms));
+    const md = `${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+    const date = `${local.getUTCFullYear()}-${md}`;
+    const weekday = local.getUTCDay(); // 0 Sunday … 6 Saturday
+    const day = weekday === 0 || weekday === 6 || holidays.has(date) ? 'weekend' : 'weekday';
     const season = seasons.find((s) =>
       s.from <= s.to ? md >= s.from && md <= s.to : md >= s.from || md <= s.to,
     );
-    const band = (season ?? base)[day](local.hour * 60 + local.minute);
+    const band = (season ?? base)[day](local.getUTCHours() * 60 + local.getUTCMinutes());
     return { band, season: season?.name, day };
+  };
+  // Bands change on whole minutes, so one resolution per minute serves every record in it.
+  const byMinute = new Map<number, BandAt>();
+  return (ms) => {
+    const minute = Math.floor(ms / 60_000);
+    let at = byMinute.get(minute);
+    if (at === undefined) {
+      at = resolve(minute * 60_000);
+      byMinute.set(minute, at);
+    }
+    return at;
+  };
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+const offsets = new Map<string, Map<number, number | null>>();
+const OFFSET_LIMIT = 100_000;
+let offsetCount = 0;
+
+function zoneOffsetMs(ms: number, timeZone: string): number {
+  return DateTime.fromMillis(ms, { zone: timeZone }).offset * 60_000;
+}
+
+/**
+ * The zone's UTC offset in ms at an instant. luxon's zone conversion costs about twenty decimal
+ * multiplications, so offsets are resolved once per zone and UTC hour and shared by every rating: when
+ * the offset at the hour's first and last minute agree it holds for the whole hour (a zone changes its
+ * offset at most once an hour); the rare hour with a change is resolved per instant.
+ */
+export function offsetLookup(timeZone: string): (ms: number) => number {
+  return (ms) => {
+    let zone = offsets.get(timeZone);
+    if (zone === undefined || offsetCount >= OFFSET_LIMIT) {
+      if (offsetCount >= OFFSET_LIMIT) {
+        offsets.clear();
+        offsetCount = 0;
+      }
+      zone = new Map();
+      offsets.set(timeZone, zone);
+    }
+    const hour = Math.floor(ms / 3_600_000);
+    let offset = zone.get(hour);
+    if (offset === undefined) {
+      const first = zoneOffsetMs(hour * 3_600_000, timeZone);
+      const last = zoneOffsetMs(hour * 3_600_000 + 3_540_000, timeZone);
+      offset = first === last ? first : null;
+      zone.set(hour, offset);
+      offsetCount += 1;
+    }
+    return offset ?? zoneOffsetMs(Math.floor(ms / 60_000) * 60_000, timeZone);
   };
 }
 

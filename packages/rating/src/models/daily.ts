@@ -1,6 +1,7 @@
 import { Decimal } from '@tally/money';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { ChargeBaseShape, DecimalStringSchema } from '../schema-parts.js';
 
@@ -13,21 +14,41 @@ export const DailyChargeSchema = z
   .describe('daily standing charge: amountPerDay × local days in the period');
 export type DailyCharge = z.infer<typeof DailyChargeSchema>;
 
-/** The number of local midnights in [start, end), i.e. local days starting in the period. */
+const memo = new Map<string, number>();
+
+/**
+ * The number of local midnights in [start, end), i.e. local days starting in the period. Memoised: a
+ * billing run asks the same few periods and zones for every customer.
+ */
 export function localDays(startMs: number, endMs: number, timeZone: string): number {
-  let day = DateTime.fromMillis(startMs, { zone: timeZone }).startOf('day');
-  if (day.toMillis() < startMs) day = day.plus({ days: 1 });
-  let n = 0;
-  while (day.toMillis() < endMs) {
-    n += 1;
-    day = day.plus({ days: 1 });
+  const key = `${startMs}|${endMs}|${timeZone}`;
+  let days = memo.get(key);
+  if (days === undefined) {
+    days = Math.max(
+      0,
+      dayNumber(firstMidnight(endMs, timeZone)) - dayNumber(firstMidnight(startMs, timeZone)),
+    );
+    if (memo.size >= 1000) memo.clear();
+    memo.set(key, days);
   }
-  return n;
+  return days;
+}
+
+/** The first local midnight at or after `ms`. */
+function firstMidnight(ms: number, timeZone: string): DateTime {
+  const local = DateTime.fromMillis(ms, { zone: timeZone });
+  const midnight = local.startOf('day');
+  return midnight.toMillis() < ms ? midnight.plus({ days: 1 }) : midnight;
+}
+
+/** Days since the epoch of a local calendar date, free of DST (a day is a day, whatever its hours). */
+function dayNumber(d: DateTime): number {
+  return Date.UTC(d.year, d.month - 1, d.day) / 86_400_000;
 }
 
 export const priceDaily: Pricer<DailyCharge> = ({ charge, period, timeZone, line }) => {
   const days = new Decimal(localDays(period.startMs, period.endMs, timeZone));
-  const perDay = new Decimal(charge.amountPerDay);
+  const perDay = dec(charge.amountPerDay);
   return [
     line({
       description: label(charge),

@@ -1,8 +1,8 @@
-import { Decimal } from '@tally/money';
-import { DateTime } from 'luxon';
+import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
-import { compileSchedule, TouScheduleSchema } from '../schedule.js';
+import { compileSchedule, offsetLookup, TouScheduleSchema } from '../schedule.js';
 import { DecimalStringSchema, IdSchema, UsageChargeShape } from '../schema-parts.js';
 
 /**
@@ -34,16 +34,17 @@ export const priceDemand: Pricer<DemandCharge> = ({ charge, records, timeZone, l
   const inWindow =
     charge.window === undefined ? undefined : compileSchedule(charge.window.schedule, timeZone);
   const bands = new Set(charge.window?.bands ?? []);
+  const offsetAt = offsetLookup(timeZone);
   const buckets = new Map<number, { sum: Decimal; n: number }>();
   for (const r of records) {
     const ms = Date.parse(r.time);
-    const offsetMs = DateTime.fromMillis(ms, { zone: timeZone }).offset * 60_000;
+    const offsetMs = offsetAt(ms);
     const start = Math.floor((ms + offsetMs) / intervalMs) * intervalMs - offsetMs;
     if (inWindow !== undefined && !bands.has(inWindow(start).band)) continue;
-    const b = buckets.get(start) ?? { sum: new Decimal(0), n: 0 };
+    const b = buckets.get(start) ?? { sum: ZERO, n: 0 };
     buckets.set(start, { sum: b.sum.plus(r.value), n: b.n + 1 });
   }
-  let peak = new Decimal(0);
+  let peak = ZERO;
   let peakAt: number | undefined;
   for (const [start, b] of [...buckets].sort(([a], [c]) => a - c)) {
     const demand = charge.measure === 'power' ? b.sum.div(b.n) : b.sum.times(60).div(charge.intervalMinutes);
@@ -52,7 +53,7 @@ export const priceDemand: Pricer<DemandCharge> = ({ charge, records, timeZone, l
       peakAt = start;
     }
   }
-  const unitPrice = new Decimal(charge.unitPrice);
+  const unitPrice = dec(charge.unitPrice);
   return [
     line({
       description: `${label(charge)}, peak ${charge.intervalMinutes}-minute demand`,

@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { RatingError } from '../errors.js';
 import { label, type Pricer } from '../pricer.js';
 import { UsageChargeShape } from '../schema-parts.js';
@@ -15,8 +16,8 @@ export type DynamicCharge = z.infer<typeof DynamicChargeSchema>;
 
 /** One line; quantity is Σ value. No unit price: each event has its own. */
 export const priceDynamic: Pricer<DynamicCharge> = ({ charge, records, line }) => {
-  let quantity = new Decimal(0);
-  let total = new Decimal(0);
+  let quantity = ZERO;
+  let total = ZERO;
   for (const r of records) {
     if (r.price === undefined) {
       throw new RatingError(
@@ -24,8 +25,10 @@ export const priceDynamic: Pricer<DynamicCharge> = ({ charge, records, line }) =
         { chargeId: charge.id, meterId: charge.meterId },
       );
     }
-    quantity = quantity.plus(r.value);
-    total = total.plus(new Decimal(r.value).times(r.price));
+    const value = new Decimal(r.value);
+    quantity = quantity.plus(value);
+    // Prices repeat across events (an hourly spot price), so they go through the parse cache too.
+    total = total.plus(value.times(dec(r.price)));
   }
   return [
     line({

@@ -1,5 +1,6 @@
 import { Decimal } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { ChargeBaseShape, DecimalStringSchema } from '../schema-parts.js';
 
@@ -13,7 +14,7 @@ const ONE = new Decimal(1);
 
 /** One fixed line for the full period; billing prorates it from `precise` for partial periods. */
 export const priceFlat: Pricer<FlatCharge> = ({ charge, line }) => {
-  const amount = new Decimal(charge.amount);
+  const amount = dec(charge.amount);
   return [
     line({ kind: 'fixed', description: label(charge), quantity: ONE, unitPrice: amount, precise: amount }),
   ];

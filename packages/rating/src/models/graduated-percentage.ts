@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import {
   checkTiers,
@@ -32,12 +33,25 @@ export const GraduatedPercentageChargeSchema = z
   .describe('graduated percentage: each tier of the total amount at its own rate');
 export type GraduatedPercentageCharge = z.infer<typeof GraduatedPercentageChargeSchema>;
 
+const percents = new Map<string, string>();
+
+/** "0.029" → "2.9", computed once per rate. */
+function percent(rate: string): string {
+  let p = percents.get(rate);
+  if (p === undefined) {
+    p = dec(rate).times(100).toFixed();
+    if (percents.size >= 1000) percents.clear();
+    percents.set(rate, p);
+  }
+  return p;
+}
+
 /** One line per tier reached; a zero or negative total is one line at the first tier's rate. */
 export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ charge, quantity, line }) => {
   const name = label(charge);
   const first = charge.tiers[0]!;
-  if (quantity.lte(0)) {
-    const rate = new Decimal(first.rate);
+  if (quantity.lte(ZERO)) {
+    const rate = dec(first.rate);
     return [
       line({
         suffix: 'tier:1',
@@ -54,11 +68,11 @@ export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ ch
     charge.tiers.map((t) => t.upTo),
   ).map((s) => {
     const tier = charge.tiers[s.index - 1]!;
-    const rate = new Decimal(tier.rate);
-    const flat = tier.flatAmount === undefined ? undefined : new Decimal(tier.flatAmount);
+    const rate = dec(tier.rate);
+    const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
     return line({
       suffix: `tier:${s.index}`,
-      description: `${name}, tier ${s.index} at ${rate.times(100).toFixed()} %`,
+      description: `${name}, tier ${s.index} at ${percent(tier.rate)} %`,
       quantity: s.inTier,
       unitPrice: rate,
       ...(flat !== undefined && { flatAmount: flat }),

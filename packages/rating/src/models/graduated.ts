@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -19,8 +20,6 @@ export const GraduatedChargeSchema = z
   .describe('graduated tiers: each unit at the price of its tier, plus each reached tier’s flat amount');
 export type GraduatedCharge = z.infer<typeof GraduatedChargeSchema>;
 
-const ZERO = new Decimal(0);
-
 /** The part of a quantity that falls in one tier. */
 export interface TierSlice {
   readonly index: number;
@@ -36,7 +35,7 @@ export function tierSlices(quantity: Decimal, bounds: readonly (string | null)[]
   for (let i = 0; i < bounds.length; i++) {
     if (quantity.lte(from)) break;
     const bound = bounds[i];
-    const upTo = bound === null || bound === undefined ? undefined : new Decimal(bound);
+    const upTo = bound === null || bound === undefined ? undefined : dec(bound);
     const inTier = (upTo === undefined || quantity.lt(upTo) ? quantity : upTo).minus(from);
     slices.push({ index: i + 1, from, upTo, inTier });
     if (upTo === undefined) break;
@@ -52,8 +51,8 @@ export function tierSlices(quantity: Decimal, bounds: readonly (string | null)[]
 export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line }) => {
   const name = label(charge);
   const first = charge.tiers[0]!;
-  if (quantity.lte(0)) {
-    const unitPrice = new Decimal(first.unitPrice);
+  if (quantity.lte(ZERO)) {
+    const unitPrice = dec(first.unitPrice);
     return [
       line({
         suffix: 'tier:1',
@@ -70,8 +69,8 @@ export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line
     charge.tiers.map((t) => t.upTo),
   ).map((s) => {
     const tier = charge.tiers[s.index - 1]!;
-    const unitPrice = new Decimal(tier.unitPrice);
-    const flat = tier.flatAmount === undefined ? undefined : new Decimal(tier.flatAmount);
+    const unitPrice = dec(tier.unitPrice);
+    const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
     const precise = flat === undefined ? s.inTier.times(unitPrice) : s.inTier.times(unitPrice).plus(flat);
     return line({
       suffix: `tier:${s.index}`,

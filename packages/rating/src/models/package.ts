@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import {
   DecimalStringSchema,
@@ -29,14 +30,14 @@ export type PackageCharge = z.infer<typeof PackageChargeSchema>;
 
 /** One line whose quantity is the number of packages. A quantity at or below the free units bills none. */
 export const pricePackage: Pricer<PackageCharge> = ({ charge, quantity, line }) => {
-  const size = new Decimal(charge.packageSize);
-  const billable = quantity.minus(charge.freeUnits);
-  const ratio = billable.gt(0) ? billable.div(size) : new Decimal(0);
+  const size = dec(charge.packageSize);
+  const billable = quantity.minus(dec(charge.freeUnits));
+  const ratio = billable.gt(ZERO) ? billable.div(size) : ZERO;
   const packages = charge.round === 'up' ? ratio.ceil() : ratio.floor();
-  const price = new Decimal(charge.packagePrice);
+  const price = dec(charge.packagePrice);
   return [
     line({
-      description: `${label(charge)}, ${packages.toFixed()} × ${size.toFixed()} units (${quantity.toFixed()} used, ${charge.freeUnits} free)`,
+      description: `${label(charge)}, packages of ${charge.packageSize} (${quantity.toFixed()} used, ${charge.freeUnits} free)`,
       quantity: packages,
       unit: 'package',
       unitPrice: price,

@@ -1,5 +1,5 @@
-import { Decimal } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { DecimalStringSchema, IncludedSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -15,6 +15,6 @@ export const PerUnitChargeSchema = z
 export type PerUnitCharge = z.infer<typeof PerUnitChargeSchema>;
 
 export const pricePerUnit: Pricer<PerUnitCharge> = ({ charge, quantity, line }) => {
-  const unitPrice = new Decimal(charge.unitPrice);
+  const unitPrice = dec(charge.unitPrice);
   return [line({ description: label(charge), quantity, unitPrice, precise: quantity.times(unitPrice) })];
 };

@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { DecimalStringSchema, NonNegativeDecimalStringSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -25,15 +26,13 @@ export const PercentageChargeSchema = z
   .describe('percentage of each transaction amount plus a fixed fee, with free transactions and limits');
 export type PercentageCharge = z.infer<typeof PercentageChargeSchema>;
 
-const ZERO = new Decimal(0);
-
 /** One line: quantity is the amount the rate applied to; flatAmount holds fixed fees and limit adjustments. */
 export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, line }) => {
-  const rate = new Decimal(charge.rate);
-  const fixed = new Decimal(charge.fixedFee ?? 0);
-  const min = charge.minPerTransaction === undefined ? undefined : new Decimal(charge.minPerTransaction);
-  const max = charge.maxPerTransaction === undefined ? undefined : new Decimal(charge.maxPerTransaction);
-  let freeLeft = new Decimal(charge.freeAmount ?? 0);
+  const rate = dec(charge.rate);
+  const fixed = charge.fixedFee === undefined ? ZERO : dec(charge.fixedFee);
+  const min = charge.minPerTransaction === undefined ? undefined : dec(charge.minPerTransaction);
+  const max = charge.maxPerTransaction === undefined ? undefined : dec(charge.maxPerTransaction);
+  let freeLeft = charge.freeAmount === undefined ? ZERO : dec(charge.freeAmount);
   let base = ZERO;
   let total = ZERO;
   let charged = 0;
@@ -45,9 +44,12 @@ export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, lin
       total = total.plus(amount.times(rate));
       return;
     }
-    const exempt = Decimal.min(freeLeft, amount);
-    freeLeft = freeLeft.minus(exempt);
-    const chargeable = amount.minus(exempt);
+    let chargeable = amount;
+    if (!freeLeft.isZero()) {
+      const exempt = Decimal.min(freeLeft, amount);
+      freeLeft = freeLeft.minus(exempt);
+      chargeable = amount.minus(exempt);
+    }
     let fee = chargeable.times(rate).plus(fixed);
     if (min !== undefined && fee.lt(min)) fee = min;
     if (max !== undefined && fee.gt(max)) fee = max;

@@ -1,8 +1,9 @@
-import { Decimal } from '@tally/money';
+import { ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { RatingError } from '../errors.js';
 import { label, type Pricer } from '../pricer.js';
-import { compileSchedule, TouScheduleSchema } from '../schedule.js';
+import { type BandAt, compileSchedule, TouScheduleSchema } from '../schedule.js';
 import { DecimalStringSchema, IdSchema, IncludedSchema, UsageChargeShape } from '../schema-parts.js';
 
 /**
@@ -60,10 +61,17 @@ export type TimeOfUseCharge = z.infer<typeof TimeOfUseChargeSchema>;
 export const priceTimeOfUse: Pricer<TimeOfUseCharge> = ({ charge, records, timeZone, line }) => {
   const bandAt = compileSchedule(charge.schedule, timeZone);
   const index = new Map(charge.prices.map((p, i) => [`${p.season ?? ''}/${p.band}`, i]));
-  const quantities = charge.prices.map(() => new Decimal(0));
+  const quantities = charge.prices.map(() => ZERO);
+  // BandAt objects are shared per minute by the compiled schedule, so each resolves its price index once.
+  const indexOf = new Map<BandAt, number | undefined>();
   for (const r of records) {
-    const { band, season } = bandAt(Date.parse(r.time));
-    const i = index.get(`${season ?? ''}/${band}`) ?? index.get(`/${band}`);
+    const at = bandAt(Date.parse(r.time));
+    let i = indexOf.get(at);
+    if (i === undefined && !indexOf.has(at)) {
+      i = index.get(`${at.season ?? ''}/${at.band}`) ?? index.get(`/${at.band}`);
+      indexOf.set(at, i);
+    }
+    const { band } = at;
     if (i === undefined) {
       throw new RatingError(
         `charge ${charge.id}: record ${r.id} falls in band "${band}", which has no price`,
@@ -77,7 +85,7 @@ export const priceTimeOfUse: Pricer<TimeOfUseCharge> = ({ charge, records, timeZ
   }
   return charge.prices.map((p, i) => {
     const quantity = quantities[i]!;
-    const unitPrice = new Decimal(p.unitPrice);
+    const unitPrice = dec(p.unitPrice);
     return line({
       suffix: `band:${p.season === undefined ? '' : `${p.season}:`}${p.band}`,
       description: `${label(charge)}, ${p.season === undefined ? '' : `${p.season} `}${p.band}`,

@@ -1,5 +1,6 @@
-import { Decimal } from '@tally/money';
+import { ZERO } from '@tally/money';
 import { z } from 'zod';
+import { dec } from '../config-decimal.js';
 import { label, type Pricer } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -22,18 +23,18 @@ export type VolumeCharge = z.infer<typeof VolumeChargeSchema>;
 export const priceVolume: Pricer<VolumeCharge> = ({ charge, quantity, line }) => {
   let index = 0;
   let from = '0';
-  if (quantity.gt(0)) {
+  if (quantity.gt(ZERO)) {
     while (index < charge.tiers.length - 1) {
       const upTo = charge.tiers[index]!.upTo;
-      if (upTo === null || quantity.lte(upTo)) break;
+      if (upTo === null || quantity.lte(dec(upTo))) break;
       from = upTo;
       index += 1;
     }
   }
   const tier = charge.tiers[index]!;
-  const unitPrice = new Decimal(tier.unitPrice);
-  const charged = quantity.gt(0);
-  const flat = charged && tier.flatAmount !== undefined ? new Decimal(tier.flatAmount) : undefined;
+  const unitPrice = dec(tier.unitPrice);
+  const charged = quantity.gt(ZERO);
+  const flat = charged && tier.flatAmount !== undefined ? dec(tier.flatAmount) : undefined;
   let precise = quantity.times(unitPrice);
   if (flat !== undefined) precise = precise.plus(flat);
   return [
