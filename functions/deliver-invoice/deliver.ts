@@ -3,6 +3,7 @@ import type { Invoice } from '@tally/billing';
 import { DocumentRequestSchema, renderDocument } from '@tally/documents';
 import {
   buildMime,
+  deliveryIdOf,
   MailConfigurationError,
   MailInputError,
   MailOutcomeUnknownError,
@@ -20,26 +21,7 @@ export const DeliveryMessageSchema = z.intersection(
 );
 export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;
 
-/**
- * The delivery id: names the mail in the X-Tally-Delivery header, the SES message tag (bounces and
- * complaints come back with it) and the text footer. Base64url of the key, because SES tag values allow
- * only letters, digits, `_` and `-`, and request ids carry `:`; it decodes back to the key.
- */
-export function deliveryIdOf(key: DeliveryKey): string {
-  return Buffer.from(JSON.stringify([key.invoiceId, key.requestId]), 'utf8').toString('base64url');
-}
-
-export function deliveryKeyOf(deliveryId: string): DeliveryKey | null {
-  try {
-    const v = JSON.parse(Buffer.from(deliveryId, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      return { invoiceId: v[0], requestId: v[1] };
-    }
-  } catch {
-    // not one of ours
-  }
-  return null;
-}
+export { deliveryIdOf, deliveryKeyOf } from '@tally/mail';
 
 export type DeliveryOutcome =
   | { readonly outcome: 'sent'; readonly messageId: string }

@@ -1,3 +1,4 @@
+export { type DeliveryRef, deliveryIdOf, deliveryKeyOf } from './delivery-id.js';
 export {
   MailConfigurationError,
   MailInputError,

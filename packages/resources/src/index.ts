@@ -2,6 +2,7 @@ export {
   billingJobsQueue,
   type ConsumerDefinition,
   deliveryQueue,
+  mailFeedbackQueue,
   type QueueDefinition,
   queues,
   usageQueue,

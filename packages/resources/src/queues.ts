@@ -69,4 +69,15 @@ export const deliveryQueue: QueueDefinition = {
   description: 'invoice documents and notices to email',
 };
 
-export const queues = [usageQueue, billingJobsQueue, deliveryQueue] as const;
+/** SES events of the configuration set (bounces, complaints), from SNS with raw message delivery. */
+export const mailFeedbackQueue: QueueDefinition = {
+  id: 'MailFeedbackQueue',
+  envVar: 'TALLY_MAIL_FEEDBACK_QUEUE_URL',
+  visibilityTimeoutSeconds: 60,
+  retentionSeconds: 4 * DAY,
+  deadLetter: { maxReceiveCount: 5, retentionSeconds: 14 * DAY },
+  consumer: { functionName: 'mail-feedback', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
+  description: 'SES bounce and complaint events for the mail sent by deliver-invoice',
+};
+
+export const queues = [usageQueue, billingJobsQueue, deliveryQueue, mailFeedbackQueue] as const;
