@@ -7,21 +7,40 @@ import { IdSchema } from './schema-parts.js';
 /** Commercial terms of a plan, read by billing. Every field has a default. */
 export const PlanTermsSchema = z.object({
   /** Billing period length. */
-  interval: z.enum(['week', 'month', 'quarter', 'year']).default('month'),
+  interval: z.enum(['week', 'month', 'quarter', 'year']).default('month').describe('billing period length'),
   /** Fixed fees billed at the start of the period they cover, or at its end. */
-  fixedFeeTiming: z.enum(['advance', 'arrears']).default('advance'),
+  fixedFeeTiming: z
+    .enum(['advance', 'arrears'])
+    .default('advance')
+    .describe('fixed fees billed at the start of the period they cover, or at its end'),
   /** How fixed fees are prorated for a partial period. */
-  proration: z.enum(['by-day', 'by-second', 'none']).default('by-day'),
+  proration: z
+    .enum(['by-day', 'by-second', 'none'])
+    .default('by-day')
+    .describe('how fixed fees are prorated for a partial period'),
   /** Minimum spend per full period, trued up at invoice level, decimal string. */
-  minimumCommitment: DecimalStringSchema.optional(),
+  minimumCommitment: DecimalStringSchema.optional().describe(
+    'minimum spend per full period, trued up on the invoice',
+  ),
   /** Hours after the period end before a draft invoice is finalized. */
-  draftGraceHours: z.int().min(0).default(6),
+  draftGraceHours: z
+    .int()
+    .min(0)
+    .default(6)
+    .describe('hours after the period end before a draft is finalized'),
   /** Days after a period's end during which a late event for it is still billed, as an adjustment. */
-  lateAcceptanceDays: z.int().min(0).default(35),
+  lateAcceptanceDays: z
+    .int()
+    .min(0)
+    .default(35)
+    .describe('days after a period end during which late events are still billed, as an adjustment'),
   /** Rounding of each line to the currency's minor unit. */
-  rounding: z.enum(['half-up', 'half-even']).default('half-up'),
+  rounding: z
+    .enum(['half-up', 'half-even'])
+    .default('half-up')
+    .describe('rounding of each line to the currency minor unit'),
   /** Overrides the customer's payment terms (net days). */
-  paymentTermsDays: z.int().min(0).optional(),
+  paymentTermsDays: z.int().min(0).optional().describe("overrides the customer's payment terms (net days)"),
 });
 export type PlanTerms = z.infer<typeof PlanTermsSchema>;
 
@@ -36,15 +55,28 @@ export type PlanTerms = z.infer<typeof PlanTermsSchema>;
  */
 export const PlanSchema = z
   .object({
-    id: IdSchema,
-    version: z.int().min(1),
+    id: IdSchema.describe('plan id; with version, identifies an immutable plan version'),
+    version: z
+      .int()
+      .min(1)
+      .describe('plan version, from 1; a used version never changes, a change is a new version'),
     name: z.string().min(1),
-    currency: CurrencyCodeSchema,
-    effectiveFrom: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+    currency: CurrencyCodeSchema.describe('ISO 4217 code of every amount in the plan'),
+    effectiveFrom: z
+      .union([z.iso.datetime({ offset: true }), z.iso.date()])
+      .describe('when this version takes effect (ISO date or date-time)'),
     description: z.string().optional(),
-    terms: PlanTermsSchema.prefault({}),
-    charges: z.array(ChargeSchema).min(1, 'a plan needs at least one charge'),
-    meters: z.array(MeterSchema).optional(),
+    terms: PlanTermsSchema.prefault({}).describe(
+      'commercial terms read by billing; every field has a default',
+    ),
+    charges: z
+      .array(ChargeSchema)
+      .min(1, 'a plan needs at least one charge')
+      .describe('the charges, each priced by the model its type names'),
+    meters: z
+      .array(MeterSchema)
+      .optional()
+      .describe('meters the charges read, making the file self-contained for tally quote'),
   })
   .superRefine((plan, ctx) => {
     const seen = new Set<string>();
