@@ -1,0 +1,172 @@
+import {
+  buildReport,
+  REPORT_NAMES,
+  type ReportData,
+  type ReportDocument,
+  ReportInputError,
+  ReportInputSchema,
+  type ReportName,
+  ReportNameSchema,
+  type ReportWindow,
+  renderCsv,
+  renderHtml,
+  renderTable,
+} from '@tally/reports';
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { InputError } from '../errors.js';
+import { parseJson, parseWith, readInputFile } from '../input.js';
+import type { CommandContext, Io } from '../io.js';
+
+/** What a report run asks its source for. */
+export interface ReportQuery {
+  readonly asOf: string;
+  readonly window: ReportWindow;
+}
+
+/**
+ * Where `tally report` reads invoices, payments, credit notes and usage from. The file source serves
+ * `--input <file.json>`; a DynamoDB source (invoices of a customer, open invoices by due date, payments of an
+ * invoice) can implement the same interface and be passed to {@link register}.
+ */
+export interface ReportSource {
+  load(query: ReportQuery): Promise<ReportData>;
+}
+
+/** Reads `{ invoices, payments, creditNotes, usage }` from a JSON file, validated with the reports' schema. */
+export function fileReportSource(io: Io, path: string): ReportSource {
+  return {
+    async load() {
+      const text = await readInputFile(io, path, 'report input');
+      return parseWith(ReportInputSchema, parseJson(text, path), path);
+    },
+  };
+}
+
+export interface ReportDeps {
+  /** The source used when no `--input` is given; by default there is none yet. */
+  readonly source?: ReportSource;
+  /** The clock, read only at this edge when `--as-of` is left out. */
+  readonly now: () => Date;
+}
+
+const FORMATS = ['table', 'csv', 'html', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+function instant(option: string, value: string): string {
+  const t = DateTime.fromISO(value, { setZone: true });
+  if (!t.isValid || !/T/.test(value)) {
+    throw new InputError(`${option} ${value}: expected an ISO 8601 instant such as 2026-05-01T00:00:00Z`);
+  }
+  return t.toUTC().toISO({ suppressMilliseconds: true }) as string;
+}
+
+/** The window from --month, or --from/--to, or else the last full UTC calendar month before `asOf`. */
+function windowOf(opts: Record<string, string | undefined>, asOf: string): ReportWindow {
+  if (opts.month !== undefined) {
+    if (opts.from !== undefined || opts.to !== undefined)
+      throw new InputError('use either --month or --from/--to');
+    const start = DateTime.fromFormat(opts.month, 'yyyy-MM', { zone: 'utc' });
+    if (!start.isValid) throw new InputError(`--month ${opts.month}: expected yyyy-mm`);
+    return { from: iso(start), to: iso(start.plus({ months: 1 })) };
+  }
+  if ((opts.from === undefined) !== (opts.to === undefined))
+    throw new InputError('--from and --to go together');
+  if (opts.from !== undefined && opts.to !== undefined) {
+    const w = { from: instant('--from', opts.from), to: instant('--to', opts.to) };
+    if (Date.parse(w.from) >= Date.parse(w.to))
+      throw new InputError(`--from ${opts.from} must be before --to ${opts.to}`);
+    return w;
+  }
+  const end = DateTime.fromISO(asOf, { zone: 'utc' }).startOf('month');
+  return { from: iso(end.minus({ months: 1 })), to: iso(end) };
+}
+
+function iso(t: DateTime): string {
+  return t.toISO({ suppressMilliseconds: true }) as string;
+}
+
+async function render(doc: ReportDocument, format: Format, section: string | undefined): Promise<string> {
+  switch (format) {
+    case 'table':
+      return renderTable(doc);
+    case 'csv':
+      return renderCsv(doc, section === undefined ? {} : { section });
+    case 'html':
+      return renderHtml(doc);
+    case 'json':
+      return `${JSON.stringify(doc, null, 2)}\n`;
+  }
+}
+
+/**
+ * `tally report <name>`: receivables aging, DSO, CEI, billing timeliness and accuracy, revenue and usage trends
+ * (or all of them: `summary`) as a terminal table, CSV or a self-contained HTML page with charts.
+ *
+ * @example tally report aging --input events/reports/sample-input.json --as-of 2026-05-01T00:00:00Z --format csv
+ */
+export function register(
+  program: Command,
+  { io }: CommandContext,
+  deps: ReportDeps = { now: () => new Date() },
+): void {
+  program
+    .command('report')
+    .description('billing reports: aging, DSO, CEI, timeliness, accuracy, revenue, usage trends')
+    .argument('<name>', `one of ${REPORT_NAMES.join(', ')}`)
+    .option(
+      '--input <file>',
+      'JSON file with { invoices, payments, creditNotes, usage } (see events/reports/)',
+    )
+    .option('--format <format>', `${FORMATS.join(' | ')}`, 'table')
+    .option('--as-of <iso>', 'the instant the report describes (default: now)')
+    .option(
+      '--month <yyyy-mm>',
+      'measure this UTC calendar month (default: the last full month before --as-of)',
+    )
+    .option('--from <iso>', 'window start (UTC ISO instant), with --to')
+    .option('--to <iso>', 'window end, exclusive')
+    .option('--hours <n>', 'timeliness threshold N in hours', '24')
+    .option(
+      '--trend-from <iso>',
+      'start of the usage trend series (default: six months before the window end)',
+    )
+    .option('--section <id>', 'CSV: only this section (e.g. aging-invoices)')
+    .action(async (nameArg: string, opts: Record<string, string | undefined>) => {
+      const name = ReportNameSchema.safeParse(nameArg);
+      if (!name.success)
+        throw new InputError(`unknown report "${nameArg}": expected one of ${REPORT_NAMES.join(', ')}`);
+      const format = opts.format as Format;
+      if (!FORMATS.includes(format))
+        throw new InputError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
+      if (opts.section !== undefined && format !== 'csv')
+        throw new InputError('--section applies to --format csv');
+      const hours = Number(opts.hours);
+      if (!Number.isFinite(hours) || hours <= 0)
+        throw new InputError(`--hours ${opts.hours}: expected a positive number`);
+      const asOf =
+        opts.asOf === undefined
+          ? iso(DateTime.fromJSDate(deps.now()).toUTC())
+          : instant('--as-of', opts.asOf);
+      const window = windowOf(opts, asOf);
+      const source = opts.input !== undefined ? fileReportSource(io, opts.input) : deps.source;
+      if (source === undefined) {
+        throw new InputError(
+          'no report source: pass --input <file.json> (see events/reports/sample-input.json)',
+        );
+      }
+      const data = await source.load({ asOf, window });
+      try {
+        const doc = buildReport(name.data as ReportName, data, {
+          asOf,
+          window,
+          timelinessHours: hours,
+          ...(opts.trendFrom === undefined ? {} : { trendFrom: instant('--trend-from', opts.trendFrom) }),
+        });
+        io.out(await render(doc, format, opts.section));
+      } catch (error) {
+        if (error instanceof ReportInputError) throw new InputError(error.message, { cause: error });
+        throw error;
+      }
+    });
+}
