@@ -12,15 +12,3 @@ export class InvalidUsageError extends Error {
     this.name = 'InvalidUsageError';
   }
 }
-
-/** A meter definition that cannot be used (e.g. a rollover register without a maximum). */
-export class InvalidMeterError extends Error {
-  constructor(
-    message: string,
-    readonly meterId: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'InvalidMeterError';
-  }
-}

@@ -1,6 +1,6 @@
 export { AGGREGATIONS, aggregate, aggregateGrouped, type GroupedAggregate } from './aggregate.js';
 export type { AggregationFn, AggregationInput } from './aggregations/support.js';
-export { InvalidMeterError, InvalidUsageError } from './errors.js';
+export { InvalidUsageError } from './errors.js';
 export { type UsageEvent, UsageEventSchema, usageEventJsonSchema } from './event.js';
 export {
   type Aggregation,
