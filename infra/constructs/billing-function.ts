@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -20,6 +21,13 @@ export interface BillingFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Root of the repository (where functions/ lives). Default: the current working directory. */
   readonly projectRoot?: string;
+  /**
+   * Ship pdfkit's standard fonts beside the bundle. pdfkit loads them at run time with
+   * `createRequire(import.meta.url)('#standard-fonts/Helvetica')`, which no bundler can follow; the copied
+   * files and a package.json `imports` map next to the bundle let Node resolve the same specifier there.
+   * Default false.
+   */
+  readonly pdfkitStandardFonts?: boolean;
 }
 
 /**
@@ -68,7 +76,23 @@ export class BillingFunction extends Construct {
         // ESM bundles need `require` for the CommonJS parts of dependencies.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         externalModules: ['@aws-sdk/*'],
+        ...(props.pdfkitStandardFonts ? { commandHooks: pdfkitFontHooks(root) } : {}),
       },
     });
   }
+}
+
+/** Bundling hooks that copy pdfkit's standard fonts and map `#standard-fonts/*` to them (local shell, no Docker). */
+function pdfkitFontHooks(root: string): ICommandHooks {
+  const fonts = join(root, 'node_modules', 'pdfkit', 'js', 'standard-fonts');
+  if (!existsSync(fonts)) throw new Error(`BillingFunction: pdfkit fonts not found at ${fonts} (run npm ci)`);
+  const pkg = JSON.stringify({ imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } });
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) => [
+      `cp -r "${fonts}" "${output}/standard-fonts"`,
+      `printf '%s' '${pkg}' > "${output}/package.json"`,
+    ],
+  };
 }

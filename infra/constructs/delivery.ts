@@ -119,6 +119,7 @@ export class Delivery extends Construct {
     const table = { [billingTable.envVar]: props.billingTable.tableName };
     this.deliverFunction = new BillingFunction(this, 'Deliver', {
       name: consumer.functionName,
+      pdfkitStandardFonts: true,
       timeout: Duration.seconds(timeoutSeconds),
       environment: {
         ...table,
