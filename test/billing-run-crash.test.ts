@@ -37,7 +37,7 @@ async function billJanuary(h: Harness): Promise<void> {
 const EXPECTED_TOTAL = '15.00';
 
 const STEPS = [
-  'usage.queryRecords',
+  'usage.queryEvents',
   'invoices.putDraft',
   'subscriptions.moveCycle',
   'invoices.finalize',

@@ -21,10 +21,10 @@ import {
 } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
+import { invoiceStore, SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
 import { type BillingDeps, type DunningPort, initialCycle } from '../functions/bill-subscription/bill.js';
 import type { Invoice } from '../functions/bill-subscription/billing-api.js';
-import { invoiceStore, makeHandler as makeBillHandler } from '../functions/bill-subscription/handler.js';
+import { makeHandler as makeBillHandler } from '../functions/bill-subscription/handler.js';
 import { closePeriods } from '../functions/close-periods/close.js';
 import {
   createResources,

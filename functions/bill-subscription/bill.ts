@@ -19,7 +19,7 @@ import {
   invoiceIdFor,
   lateUsageAdjustment,
 } from './billing-api.js';
-import { collectMeter, foldedMeter, isFoldable, type UsageSource } from './usage.js';
+import { collectEventType, foldedMeter, isFoldable, type UsageSource } from './usage.js';
 
 /** One billing job: close (draft, then finalize) one period of one subscription. */
 export const BillingJobSchema = z.object({
@@ -273,19 +273,23 @@ async function readUsage(
     windows.map((w) => [w.name, {}]),
   );
   const boundaries = boundariesIn(ctx.subscription, interval.start, interval.end);
+  const byType = new Map<string, Meter[]>();
+  for (const m of Object.values(ctx.sourceMeters))
+    byType.set(m.eventType, [...(byType.get(m.eventType) ?? []), m]);
+  // One read per event type, however many meters read it; the types are read in parallel.
   await Promise.all(
-    Object.values(ctx.sourceMeters).map(async (meter) => {
-      const byWindow = await collectMeter({
+    [...byType].map(async ([eventType, meters]) => {
+      const byWindow = await collectEventType({
         source: deps.usage,
         customerId: ctx.customer.id,
-        meter,
+        eventType,
+        meters: meters.map((meter) => ({ meter, foldable: ctx.foldable.has(meter.id) })),
         from: interval.start,
         to: interval.end,
-        foldable: ctx.foldable.has(meter.id),
         windows,
         boundaries,
       });
-      for (const [w, records] of Object.entries(byWindow)) out[w]![meter.id] = records;
+      for (const [w, perMeter] of Object.entries(byWindow)) Object.assign(out[w]!, perMeter);
     }),
   );
   return out;

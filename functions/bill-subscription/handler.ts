@@ -9,7 +9,6 @@ import { billingTable, deliveryQueue, usageTable } from '@tally/resources';
 import {
   CatalogStore,
   createDocumentClient,
-  InvoiceStore,
   MissingConfigurationError,
   PlanStore,
   SubscriptionStore,
@@ -18,9 +17,8 @@ import {
 } from '@tally/store';
 import { SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SqsDelivery, StoreCatalog, sqsClient } from './adapters.js';
+import { invoiceStore, SqsDelivery, StoreCatalog, sqsClient } from './adapters.js';
 import { type BillingDeps, BillingJobSchema, billSubscription, noDunning } from './bill.js';
-import { finalizeInvoice, type Invoice, InvoiceSchema } from './billing-api.js';
 
 export interface BillSubscriptionDeps extends BillingDeps {
   readonly logger: Logger;
@@ -50,18 +48,6 @@ export function makeHandler(deps: BillSubscriptionDeps) {
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
       processPartialResponse(event, one, processor, { context }),
   ).use(logMetrics(deps.metrics));
-}
-
-export function invoiceStore(
-  client: ReturnType<typeof createDocumentClient>,
-  table: string,
-): InvoiceStore<Invoice> {
-  return new InvoiceStore<Invoice>({
-    client,
-    tableName: table,
-    parse: (d) => InvoiceSchema.parse(d),
-    finalizeDraft: finalizeInvoice,
-  });
 }
 
 /** Dependencies from the environment: tables, the delivery queue, the system clock. */

@@ -1,15 +1,15 @@
-import type { Meter, UsageRecord } from '@tally/metering';
+import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { Decimal } from '@tally/money';
 import { type Plan, PRICERS } from '@tally/rating';
 
-/** Reads a meter's records of a customer in [from, to), each with when it arrived (the usage store). */
+/** Reads a customer's stored events of one type with `from <= time < to`, with when each arrived (the usage store). */
 export interface UsageSource {
-  queryRecords(input: {
+  queryEvents(input: {
     customerId: string;
-    meter: Meter;
+    eventType: string;
     from: string;
     to: string;
-  }): AsyncIterable<UsageRecord & { readonly receivedAt: string }>;
+  }): AsyncIterable<{ readonly event: UsageEvent; readonly receivedAt: string }>;
 }
 
 /** Aggregations whose value over a set is a fold of one small accumulator (memory flat in event count). */
@@ -51,62 +51,72 @@ interface Acc {
 }
 
 /**
- * Reads one meter's records over [from, to) and sorts them into arrival windows. For a foldable meter each
- * window keeps, per bucket (the stretches between `boundaries`, i.e. plan changes and the trial end), one
- * synthetic record whose aggregate equals the aggregate of the bucket's records, so memory does not grow with
- * the number of events and rating still cuts the period by plan segment. Other meters keep every record.
+ * Reads the events of one type over [from, to) once, turns each into a record of every meter that reads the
+ * type, and sorts the records into arrival windows, per meter. For a foldable meter each window keeps, per
+ * bucket (the stretches between `boundaries`, i.e. plan changes and the trial end), one synthetic record whose
+ * aggregate equals the aggregate of the bucket's records, so memory does not grow with the number of events
+ * and rating still cuts the period by plan segment. Other meters keep every record.
  */
-export async function collectMeter(input: {
+export async function collectEventType(input: {
   source: UsageSource;
   customerId: string;
-  meter: Meter;
+  eventType: string;
+  meters: readonly { readonly meter: Meter; readonly foldable: boolean }[];
   from: string;
   to: string;
-  foldable: boolean;
   windows: readonly ArrivalWindow[];
   /** Instants inside (from, to) where rating cuts the period. */
   boundaries?: readonly string[];
-}): Promise<Record<string, UsageRecord[]>> {
-  const { meter, windows } = input;
+}): Promise<Record<string, Record<string, UsageRecord[]>>> {
+  const { windows } = input;
   const cuts = [...(input.boundaries ?? [])].map((b) => Date.parse(b)).sort((a, b) => a - b);
-  const kept: Record<string, UsageRecord[]> = Object.fromEntries(windows.map((w) => [w.name, []]));
-  const accs = new Map<string, Acc>();
+  const kept: Record<string, Record<string, UsageRecord[]>> = Object.fromEntries(
+    windows.map((w) => [
+      w.name,
+      Object.fromEntries(input.meters.map((m) => [m.meter.id, [] as UsageRecord[]])),
+    ]),
+  );
+  const accs = input.meters.map(() => new Map<string, Acc>());
   const bounds = windows.map((w) => ({
     name: w.name,
     from: w.receivedFrom === undefined ? -Infinity : Date.parse(w.receivedFrom),
     before: w.receivedBefore === undefined ? Infinity : Date.parse(w.receivedBefore),
   }));
-  for await (const rec of input.source.queryRecords({
+  for await (const stored of input.source.queryEvents({
     customerId: input.customerId,
-    meter,
+    eventType: input.eventType,
     from: input.from,
     to: input.to,
   })) {
-    const arrived = Date.parse(rec.receivedAt);
+    const arrived = Date.parse(stored.receivedAt);
     const w = bounds.find((b) => b.from <= arrived && arrived < b.before);
     if (w === undefined) continue;
-    const { receivedAt: _r, ...record } = rec;
-    if (!input.foldable) {
-      kept[w.name]!.push(record);
-      continue;
-    }
-    const t = Date.parse(record.time);
+    const t = Date.parse(stored.event.time);
     let bucket = 0;
     while (bucket < cuts.length && cuts[bucket]! <= t) bucket++;
     const key = `${w.name}\u0000${bucket}`;
-    const acc = accs.get(key);
-    if (acc === undefined) {
-      accs.set(key, { first: record, total: new Decimal(record.value), n: 1, best: record });
-      continue;
+    input.meters.forEach(({ meter, foldable }, i) => {
+      const record = toUsageRecord(meter, stored.event);
+      if (!foldable) {
+        kept[w.name]![meter.id]!.push(record);
+        return;
+      }
+      const acc = accs[i]!.get(key);
+      if (acc === undefined) {
+        accs[i]!.set(key, { first: record, total: new Decimal(record.value), n: 1, best: record });
+        return;
+      }
+      acc.n++;
+      acc.total = acc.total.plus(record.value);
+      if (better(meter.aggregation, record, acc.best)) acc.best = record;
+    });
+  }
+  input.meters.forEach(({ meter }, i) => {
+    for (const [key, acc] of accs[i]!) {
+      const [name, bucket] = key.split('\u0000') as [string, string];
+      kept[name]![meter.id]!.push(synthetic(meter, acc, `fold:${name}:${bucket}`));
     }
-    acc.n++;
-    acc.total = acc.total.plus(record.value);
-    if (better(meter.aggregation, record, acc.best)) acc.best = record;
-  }
-  for (const [key, acc] of accs) {
-    const [name, bucket] = key.split('\u0000') as [string, string];
-    kept[name]!.push(synthetic(meter, acc, `fold:${name}:${bucket}`));
-  }
+  });
   return kept;
 }
 
