@@ -2,11 +2,12 @@ import { isNumeric, type ReportDocument, type ReportSection } from './document.j
 import { ReportInputError } from './errors.js';
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
-// Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP "CSV injection").
-const FORMULA_START = /^[=+\-@\t\r]/;
+// Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP "CSV injection";
+// OWASP ASVS 5.0 requirement 1.2.10 also lists NUL).
+const FORMULA_START = /^[=+\-@\t\r\0]/;
 
 /**
- * One CSV field: formula-injection defence first (a cell starting with = + - @ tab or CR gets a leading single
+ * One CSV field: formula-injection defence first (a cell starting with = + - @ tab, CR or NUL gets a leading single
  * quote, except a plain decimal number in a numeric column such as "-17.00", which no spreadsheet evaluates as a
  * formula), then RFC 4180 quoting (fields with a comma, quote, CR or LF are enclosed in double quotes and inner
  * quotes doubled).

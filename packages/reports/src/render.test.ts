@@ -48,6 +48,7 @@ describe('csvField', () => {
     ['@cmd', false, "'@cmd"],
     ['\tx', false, "'\tx"],
     ['\rx', false, '"\'\rx"'], // prefixed, then quoted for the CR
+    ['\0x', false, "'\0x"],
     ['=HYPERLINK("http://x","y")', false, '"\'=HYPERLINK(""http://x"",""y"")"'],
     ['-17.00', true, '-17.00'], // a plain negative number in a numeric column stays a number
     ['-17.00', false, "'-17.00"], // the same text in a text column is defended
