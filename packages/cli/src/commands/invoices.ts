@@ -1,0 +1,61 @@
+import { billingTable } from '@tally/resources';
+import { createDocumentClient, type InvoiceStore, tableName } from '@tally/store';
+import type { Command } from 'commander';
+import { invoiceStore } from '../../../../functions/bill-subscription/adapters.js';
+import type { Invoice } from '../../../../functions/bill-subscription/billing-api.js';
+import { InputError } from '../errors.js';
+import type { CommandContext } from '../io.js';
+
+type InvoicePort = Pick<InvoiceStore<Invoice>, 'get' | 'listByCustomer' | 'listOpen'>;
+
+function invoicesFromEnv(): InvoicePort {
+  return invoiceStore(createDocumentClient(), tableName(billingTable));
+}
+
+function line(i: Invoice): string {
+  return [
+    i.id,
+    i.status,
+    i.number ?? '(draft)',
+    `${i.period.start}..${i.period.end}`,
+    `${i.totals.total} ${i.currency}`,
+    i.dueDate ?? '',
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+/** `tally invoices`: list a customer's invoices or an issuer's open ones, and show one as JSON. */
+export function register(
+  program: Command,
+  { io }: CommandContext,
+  deps: () => InvoicePort = invoicesFromEnv,
+): void {
+  const invoices = program.command('invoices').description('list and show invoices');
+  invoices
+    .command('list')
+    .description(
+      "a customer's invoices by period, or an issuer's open (finalized, unpaid) invoices by due date",
+    )
+    .option('--customer <id>', 'the customer')
+    .option('--open <issuerId>', 'open invoices of this issuer')
+    .option('--json', 'print JSON')
+    .action(async (o: { customer?: string; open?: string; json?: boolean }) => {
+      if (!o.customer && !o.open) throw new InputError('give --customer <id> or --open <issuerId>');
+      const found = o.customer ? await deps().listByCustomer(o.customer) : await deps().listOpen(o.open!);
+      const list = found.map((s) => s.invoice);
+      io.out(
+        o.json
+          ? `${JSON.stringify(list, null, 2)}\n`
+          : list.map((i) => `${line(i)}\n`).join('') || 'no invoices\n',
+      );
+    });
+  invoices
+    .command('show <invoiceId>')
+    .description('print one invoice as JSON')
+    .action(async (id: string) => {
+      const found = await deps().get(id);
+      if (found === null) throw new InputError(`invoice ${id} not found`);
+      io.out(`${JSON.stringify(found.invoice, null, 2)}\n`);
+    });
+}
