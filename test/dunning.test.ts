@@ -19,6 +19,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryMessageSchema } from '../functions/deliver-invoice/deliver.js';
 import { Dunning } from '../infra/constructs/dunning.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
@@ -72,7 +73,8 @@ async function drain(sqs: SQSClient, queueUrl: string, into: { requestId: string
     );
     const msgs = res.Messages ?? [];
     if (msgs.length === 0) return;
-    for (const m of msgs) into.push(JSON.parse(m.Body!));
+    // Every message must be one the deliver-invoice consumer accepts (the contract between the two).
+    for (const m of msgs) into.push(DeliveryMessageSchema.parse(JSON.parse(m.Body!)));
     await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,

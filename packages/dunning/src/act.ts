@@ -8,6 +8,8 @@ import {
   type LedgerInvoice,
   liftSuspensionIfSettled,
 } from '@tally/payments';
+import { DateTime } from 'luxon';
+import { stepDueAt } from './decide.js';
 import { DunningStateError } from './errors.js';
 import type { DunningAction, DunningPolicy } from './policy.js';
 
@@ -57,6 +59,8 @@ export function performStep(input: {
   }
   const customerId = account.customerId;
   const balance = invoiceBalance(inv);
+  const localDate = (iso: string) => DateTime.fromISO(iso, { zone: inv.timeZone }).toISODate() as string;
+  const asOf = localDate(now);
   let next: Account = account;
   let updated: LedgerInvoice = inv;
   const effects: Effect[] = [];
@@ -72,6 +76,7 @@ export function performStep(input: {
         reminder: n,
         balance: formatMinor(balance, inv.currency),
         currency: inv.currency,
+        asOf,
       });
       break;
     }
@@ -100,12 +105,26 @@ export function performStep(input: {
             invoiceIds: [invoiceId],
             at: now,
           },
-          { type: 'mail', kind: 'suspended', invoiceId, requestId: `${invoiceId}:suspended`, customerId },
+          {
+            type: 'mail',
+            kind: 'suspended',
+            invoiceId,
+            requestId: `${invoiceId}:suspended`,
+            customerId,
+            effectiveAt: now,
+          },
         );
       }
       break;
     }
-    case 'final-notice':
+    case 'final-notice': {
+      // Service is (or will be) suspended: since when, or on the policy's suspend step; else from today.
+      const suspendStep = policy.steps.find((s) => s.action === 'suspend');
+      const suspendOn = account.suspended
+        ? localDate(account.suspended.since)
+        : suspendStep
+          ? localDate(stepDueAt(inv, suspendStep, policy))
+          : asOf;
       effects.push({
         type: 'mail',
         kind: 'final-notice',
@@ -114,8 +133,11 @@ export function performStep(input: {
         customerId,
         balance: formatMinor(balance, inv.currency),
         currency: inv.currency,
+        asOf,
+        suspendOn,
       });
       break;
+    }
     case 'collections':
       effects.push({
         type: 'event',

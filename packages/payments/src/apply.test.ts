@@ -34,7 +34,14 @@ describe('applyPayment', () => {
       paidAt: '2026-02-05T10:00:00.000Z',
     });
     expect(outcome.status === 'applied' && outcome.effects).toEqual([
-      { type: 'mail', kind: 'receipt', invoiceId: 'i1', requestId: 'i1:receipt:p1', customerId: 'c1' },
+      {
+        type: 'mail',
+        kind: 'receipt',
+        invoiceId: 'i1',
+        requestId: 'i1:receipt:p1',
+        customerId: 'c1',
+        payment: { amount: '100.00', paidAt: '2026-02-05T10:00:00.000Z', reference: 'p1' },
+      },
     ]);
   });
 

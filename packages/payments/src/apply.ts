@@ -93,6 +93,11 @@ export function applyPayment(
         invoiceId: inv.id,
         requestId: `${inv.id}:receipt:${payment.id}`,
         customerId: account.customerId,
+        payment: {
+          amount: payment.amount,
+          paidAt: payment.receivedAt,
+          reference: payment.reference ?? payment.id,
+        },
       });
     }
   }

@@ -5,7 +5,10 @@
  */
 export type MailKind = 'reminder' | 'final-notice' | 'suspended' | 'restored' | 'receipt';
 
-/** A message for the DeliveryQueue (`TALLY_DELIVERY_QUEUE_URL`), consumed by deliver-invoice. */
+/**
+ * A message for the DeliveryQueue (`TALLY_DELIVERY_QUEUE_URL`), consumed by deliver-invoice; the per-kind fields
+ * are those of `DocumentRequestSchema` in @tally/documents.
+ */
 export interface MailEffect {
   readonly type: 'mail';
   readonly kind: MailKind;
@@ -18,6 +21,14 @@ export interface MailEffect {
   /** The open balance at the time, in the invoice currency. */
   readonly balance?: string;
   readonly currency?: string;
+  /** Reminders and final notices: the local date (customer zone) the notice speaks for. */
+  readonly asOf?: string;
+  /** Final notices: the local date service is (or was) suspended. */
+  readonly suspendOn?: string;
+  /** Suspended / restored: when it took effect. */
+  readonly effectiveAt?: string;
+  /** Receipts: what was received. */
+  readonly payment?: { readonly amount: string; readonly paidAt: string; readonly reference: string };
 }
 
 export type AccountEventType =

@@ -37,6 +37,7 @@ export function liftSuspensionIfSettled(
         invoiceId: last,
         requestId: `${last}:restored:${by}`,
         customerId: account.customerId,
+        effectiveAt: now,
       },
     ],
   };
