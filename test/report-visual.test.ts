@@ -113,4 +113,34 @@ describe.skipIf(missing)('visual check of the HTML billing report', () => {
     expect(await page.locator('script').count()).toBe(0);
     await page.close();
   });
+
+  it('shows hostile customer, plan and meter names as text on a phone-width page', async () => {
+    const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    const input = structuredClone(sample);
+    const acmeMar = input.invoices.find((i) => i.id === 'inv_acme_mar')!;
+    acmeMar.customer.legalName = hostile;
+    for (const line of acmeMar.lines) line.planId = `${hostile}-plan`;
+    input.usage[0]!.meterId = `${hostile}-meter`;
+    const html = await renderHtml(buildReport('summary', input, options));
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
+    const dialogs: string[] = [];
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    await page.setContent(html, { waitUntil: 'load' });
+    writeFileSync(join(OUT, 'report-hostile-phone.png'), await page.screenshot({ fullPage: true }));
+    expect(await page.locator('script, img').count()).toBe(0);
+    expect(await page.textContent('body')).toContain(hostile);
+    // wide tables and charts scroll inside their section; the page itself never scrolls sideways
+    const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(scrollWidth).toBeLessThanOrEqual(375);
+    expect(requests).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
 });

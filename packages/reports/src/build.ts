@@ -28,14 +28,19 @@ export type ReportName = z.infer<typeof ReportNameSchema>;
  * Parameters of a report run. `asOf` is the instant the report describes (never read from a clock); `window` is
  * the period measured by DSO, CEI, timeliness, accuracy, revenue and usage.
  */
-export const ReportOptionsSchema = z.object({
-  asOf: z.iso.datetime({ offset: true }),
-  window: ReportWindowSchema,
-  /** Timeliness threshold N: an invoice is on time when finalized at most N hours after its period closed. */
-  timelinessHours: z.number().positive().default(24),
-  /** Start of the usage trend series (default: six calendar months before the end of the window, UTC). */
-  trendFrom: z.iso.datetime({ offset: true }).optional(),
-});
+export const ReportOptionsSchema = z
+  .object({
+    asOf: z.iso.datetime({ offset: true }),
+    window: ReportWindowSchema,
+    /** Timeliness threshold N: an invoice is on time when finalized at most N hours after its period closed. */
+    timelinessHours: z.number().positive().default(24),
+    /** Start of the usage trend series (default: six calendar months before the end of the window, UTC). */
+    trendFrom: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((o) => o.trendFrom === undefined || Date.parse(o.trendFrom) < Date.parse(o.window.to), {
+    message: '`trendFrom` must be before the end of the window',
+    path: ['trendFrom'],
+  });
 export type ReportOptions = z.input<typeof ReportOptionsSchema>;
 
 const DEFINITIONS: Record<Part, string> = {

@@ -22,10 +22,12 @@ dl.params dt { font-weight: 600; }
 dl.params dd { margin: 0; }
 nav ul { display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0; list-style: none; margin: 0; }
 nav a, a { color: var(--accent); }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 12px 0; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 12px 0; overflow-x: auto; }
 figure { width: min-content; margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 figcaption .chart-desc { display: block; font-weight: 400; color: var(--muted); font-size: 12px; }
+/* Wide tables scroll inside their section instead of widening the page on a phone. */
+.table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0; min-width: 40%; }
 /* The section heading names the table on screen; the caption names it for screen readers. */
 caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
@@ -35,6 +37,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td, tr.total th { font-weight: 700; border-top: 2px solid var(--fg); }
 p.empty, p.note, footer { color: var(--muted); }
 footer { margin-top: 40px; font-size: 12px; }
+@media (max-width: 600px) { body { padding: 12px; } }
 @media print { .charts { break-inside: avoid; } }
 `;
 
@@ -113,7 +116,7 @@ function sectionHtml(section: ReportSection, anchor: string, charts: readonly st
       })
       .join('\n');
     parts.push(
-      `<table><caption>${escapeHtml(section.title)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`,
+      `<div class="table-wrap"><table><caption>${escapeHtml(section.title)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`,
     );
   }
   for (const n of section.notes ?? []) parts.push(`<p class="note">${escapeHtml(n)}</p>`);

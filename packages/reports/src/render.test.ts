@@ -146,6 +146,6 @@ describe('renderHtml', () => {
     expect(html).toContain(
       '<span class="chart-title" id="chart-1-title">Open receivables by age, EUR</span>',
     );
-    expect(html).toMatch(/<table><caption>Aging by currency<\/caption>/);
+    expect(html).toMatch(/<div class="table-wrap"><table><caption>Aging by currency<\/caption>/);
   });
 });
