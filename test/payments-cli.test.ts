@@ -40,8 +40,12 @@ beforeAll(async () => {
 async function tally(...argv: string[]): Promise<string> {
   let out = '';
   const io = {
-    out: (t: string) => void (out += t),
-    err: (t: string) => void (out += t),
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      out += t;
+    },
     readFile: async () => '',
   };
   // The CLI's own program (its commander copy); pay/payments registered here until main.ts lists them.
