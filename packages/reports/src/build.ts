@@ -123,6 +123,7 @@ export function buildReport(name: ReportName, data: ReportData, options: ReportO
       ...(parts.includes('timeliness')
         ? [{ label: 'Timeliness threshold', value: `${timelinessHours} h` }]
         : []),
+      ...(parts.includes('usage') ? [{ label: 'Usage trend from', value: trend.from }] : []),
     ],
     sections,
     definitions: parts.map((p) => DEFINITIONS[p]),
