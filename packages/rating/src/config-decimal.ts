@@ -17,3 +17,15 @@ export function dec(value: string): Decimal {
   }
   return d;
 }
+
+const boundCache = new WeakMap<readonly { upTo: string | null }[], (Decimal | undefined)[]>();
+
+/** Tier upper bounds as Decimals (`undefined` for the open last tier), parsed once per tier list. */
+export function tierBounds(tiers: readonly { upTo: string | null }[]): (Decimal | undefined)[] {
+  let bounds = boundCache.get(tiers);
+  if (bounds === undefined) {
+    bounds = tiers.map((t) => (t.upTo === null ? undefined : new Decimal(t.upTo)));
+    boundCache.set(tiers, bounds);
+  }
+  return bounds;
+}

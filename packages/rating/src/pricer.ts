@@ -1,6 +1,7 @@
 import type { PeriodMs, UsageRecord } from '@tally/metering';
-import { currencyExponent, Decimal, type RoundingMode } from '@tally/money';
+import { currencyExponent, type Decimal, type RoundingMode } from '@tally/money';
 import type { RatedLine } from './line.js';
+import { roundText } from './round-text.js';
 
 /** What a line needs beyond the charge: filled in by {@link LineFactory}. */
 export interface LineDraft {
@@ -53,8 +54,8 @@ export interface LineContext {
 /** The line factory of one charge. Built once per charge; each line is rounded once, here. */
 export function lineFactory(ctx: LineContext): LineFactory {
   const exponent = currencyExponent(ctx.currency);
-  const mode = ROUNDING[ctx.rounding];
   return (d) => {
+    const precise = d.precise.toFixed();
     // One object shape for every line (optional fields added after) keeps this hot path monomorphic.
     const line: Mutable<RatedLine> = {
       key: d.suffix === undefined ? ctx.chargeId : `${ctx.chargeId}:${d.suffix}`,
@@ -66,8 +67,8 @@ export function lineFactory(ctx: LineContext): LineFactory {
       period: ctx.period,
       quantity: d.quantity.toFixed(),
       currency: ctx.currency,
-      precise: d.precise.toFixed(),
-      amount: d.precise.toDecimalPlaces(exponent, mode).toFixed(),
+      precise,
+      amount: roundText(precise, exponent, ctx.rounding),
       rounding: ctx.rounding,
     };
     if (ctx.meterId !== undefined) line.meterId = ctx.meterId;
@@ -95,16 +96,24 @@ function fixedText(d: Decimal): string {
   return t;
 }
 
-type DecimalRounding = NonNullable<Parameters<Decimal['toDecimalPlaces']>[1]>;
-
-const ROUNDING: Record<RoundingMode, DecimalRounding> = {
-  'half-up': Decimal.ROUND_HALF_UP,
-  'half-even': Decimal.ROUND_HALF_EVEN,
-  up: Decimal.ROUND_UP,
-  down: Decimal.ROUND_DOWN,
-};
-
 /** The charge's display name. */
 export function label(charge: { id: string; name?: string | undefined }): string {
   return charge.name ?? charge.id;
+}
+
+const tierLabels = new WeakMap<object, string[]>();
+
+/** "<charge name>, tier <n>", built once per charge and tier: it is printed on every tiered line. */
+export function tierLabel(charge: { id: string; name?: string | undefined }, index: number): string {
+  let labels = tierLabels.get(charge);
+  if (labels === undefined) {
+    labels = [];
+    tierLabels.set(charge, labels);
+  }
+  let text = labels[index];
+  if (text === undefined) {
+    text = `${label(charge)}, tier ${index}`;
+    labels[index] = text;
+  }
+  return text;
 }

@@ -63,10 +63,7 @@ export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ ch
       }),
     ];
   }
-  return tierSlices(
-    quantity,
-    charge.tiers.map((t) => t.upTo),
-  ).map((s) => {
+  return tierSlices(quantity, charge.tiers).map((s) => {
     const tier = charge.tiers[s.index - 1]!;
     const rate = dec(tier.rate);
     const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
@@ -75,7 +72,7 @@ export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ ch
       description: `${name}, tier ${s.index} at ${percent(tier.rate)} %`,
       quantity: s.inTier,
       unitPrice: rate,
-      ...(flat !== undefined && { flatAmount: flat }),
+      flatAmount: flat,
       tier: { index: s.index, from: s.from.toFixed(), upTo: tier.upTo },
       precise: flat === undefined ? s.inTier.times(rate) : s.inTier.times(rate).plus(flat),
     });

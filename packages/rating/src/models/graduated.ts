@@ -1,7 +1,7 @@
 import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
-import { label, type Pricer } from '../pricer.js';
+import { dec, tierBounds } from '../config-decimal.js';
+import { label, type Pricer, tierLabel } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
 
 /**
@@ -28,14 +28,14 @@ export interface TierSlice {
   readonly inTier: Decimal;
 }
 
-/** Splits a positive quantity over tiers with inclusive upper bounds; only tiers reached are returned. */
-export function tierSlices(quantity: Decimal, bounds: readonly (string | null)[]): TierSlice[] {
+/** Splits a positive quantity over tiers (inclusive upper bounds, last open); only tiers reached are returned. */
+export function tierSlices(quantity: Decimal, tiers: readonly { upTo: string | null }[]): TierSlice[] {
+  const bounds = tierBounds(tiers);
   const slices: TierSlice[] = [];
   let from = ZERO;
   for (let i = 0; i < bounds.length; i++) {
     if (quantity.lte(from)) break;
-    const bound = bounds[i];
-    const upTo = bound === null || bound === undefined ? undefined : dec(bound);
+    const upTo = bounds[i];
     const inTier = (upTo === undefined || quantity.lt(upTo) ? quantity : upTo).minus(from);
     slices.push({ index: i + 1, from, upTo, inTier });
     if (upTo === undefined) break;
@@ -64,20 +64,17 @@ export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line
       }),
     ];
   }
-  return tierSlices(
-    quantity,
-    charge.tiers.map((t) => t.upTo),
-  ).map((s) => {
+  return tierSlices(quantity, charge.tiers).map((s) => {
     const tier = charge.tiers[s.index - 1]!;
     const unitPrice = dec(tier.unitPrice);
     const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
     const precise = flat === undefined ? s.inTier.times(unitPrice) : s.inTier.times(unitPrice).plus(flat);
     return line({
       suffix: `tier:${s.index}`,
-      description: `${name}, tier ${s.index}`,
+      description: tierLabel(charge, s.index),
       quantity: s.inTier,
       unitPrice,
-      ...(flat !== undefined && { flatAmount: flat }),
+      flatAmount: flat,
       tier: { index: s.index, from: s.from.toFixed(), upTo: tier.upTo },
       precise,
     });

@@ -1,7 +1,7 @@
 import { ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
-import { label, type Pricer } from '../pricer.js';
+import { dec, tierBounds } from '../config-decimal.js';
+import { type Pricer, tierLabel } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
 
 /**
@@ -22,28 +22,31 @@ export type VolumeCharge = z.infer<typeof VolumeChargeSchema>;
 /** One line. Zero gives a zero line without flat amount; a negative quantity uses the first tier. */
 export const priceVolume: Pricer<VolumeCharge> = ({ charge, quantity, line }) => {
   let index = 0;
-  let from = '0';
-  if (quantity.gt(ZERO)) {
-    while (index < charge.tiers.length - 1) {
-      const upTo = charge.tiers[index]!.upTo;
-      if (upTo === null || quantity.lte(dec(upTo))) break;
-      from = upTo;
+  const charged = quantity.gt(ZERO);
+  if (charged) {
+    const bounds = tierBounds(charge.tiers);
+    while (index < bounds.length - 1) {
+      const upTo = bounds[index];
+      if (upTo === undefined || quantity.lte(upTo)) break;
       index += 1;
     }
   }
   const tier = charge.tiers[index]!;
   const unitPrice = dec(tier.unitPrice);
-  const charged = quantity.gt(ZERO);
   const flat = charged && tier.flatAmount !== undefined ? dec(tier.flatAmount) : undefined;
   let precise = quantity.times(unitPrice);
   if (flat !== undefined) precise = precise.plus(flat);
   return [
     line({
-      description: `${label(charge)}, tier ${index + 1}`,
+      description: tierLabel(charge, index + 1),
       quantity,
       unitPrice,
-      ...(flat !== undefined && { flatAmount: flat }),
-      tier: { index: index + 1, from, upTo: tier.upTo },
+      flatAmount: flat,
+      tier: {
+        index: index + 1,
+        from: index === 0 ? '0' : (charge.tiers[index - 1]!.upTo as string),
+        upTo: tier.upTo,
+      },
       precise,
     }),
   ];
