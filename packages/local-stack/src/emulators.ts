@@ -1,6 +1,8 @@
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LocalStackStartError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -72,10 +74,10 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
   };
 }
 
-/** Starts fauxqs bound to 127.0.0.1 (its CLI and startFauxqs bind all addresses). */
+/** Starts fauxqs bound to 127.0.0.1 (its CLI and startFauxqs bind all addresses), with resolvable queue URLs. */
 export async function startSqs(options: { port?: number } = {}): Promise<Emulator> {
   const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false, host: HOST });
+  const app = buildApp({ logger: false, stores: (await resolvableSqsStores()) as never });
   let port: number;
   try {
     await app.listen({ host: HOST, port: options.port ?? 0 });
@@ -92,6 +94,26 @@ export async function startSqs(options: { port?: number } = {}): Promise<Emulato
       await app.close();
     },
   };
+}
+
+/**
+ * fauxqs builds queue URLs as `http://sqs.<region>.localhost:<port>/...` unless its store's `host` is empty,
+ * in which case it uses the request's Host header (`127.0.0.1:<port>`). The SQS client sends each request to
+ * its queue URL, and `*.localhost` does not resolve here, so the local stack empties `host`. fauxqs exports
+ * no store class, hence the import by file path beside its entry point.
+ */
+async function resolvableSqsStores(): Promise<{ sqsStore: unknown }> {
+  // fauxqs's exports map hides both its files and its package.json from resolution: find its folder.
+  const root = (require.resolve.paths('fauxqs') ?? [])
+    .map((dir) => join(dir, 'fauxqs'))
+    .find((dir) => existsSync(join(dir, 'dist', 'sqs', 'sqsStore.js')));
+  if (!root) throw new LocalStackStartError('sqs', 'fauxqs is not installed (run npm ci)');
+  const { SqsStore } = (await import(pathToFileURL(join(root, 'dist', 'sqs', 'sqsStore.js')).href)) as {
+    SqsStore: new () => { host: string };
+  };
+  const sqsStore = new SqsStore();
+  sqsStore.host = '';
+  return { sqsStore };
 }
 
 /** Starts aws-ses-v2-local on 127.0.0.1; `GET /store` lists what was sent, `/` shows it to a person. */
