@@ -83,6 +83,25 @@ function minutes(clock: string): number {
  * arithmetic, so a record costs a few map lookups, not a time-zone conversion.
  */
 export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: number) => BandAt {
+  // A billing run rates many customers on the same parsed plan: share each schedule's compiled form and
+  // its per-minute answers between them.
+  let byZone = compiled.get(schedule);
+  if (byZone === undefined) {
+    byZone = new Map();
+    compiled.set(schedule, byZone);
+  }
+  let fn = byZone.get(timeZone);
+  if (fn === undefined) {
+    fn = compile(schedule, timeZone);
+    byZone.set(timeZone, fn);
+  }
+  return fn;
+}
+
+const compiled = new WeakMap<TouSchedule, Map<string, (ms: number) => BandAt>>();
+const MINUTES_KEPT = 200_000;
+
+function compile(schedule: TouSchedule, timeZone: string): (ms: number) => BandAt {
   const holidays = new Set(schedule.holidays ?? []);
   const lookup = (day: DaySchedule) => {
     const ranges = day.map((r) => ({ from: minutes(r.from), to: minutes(r.to), band: r.band }));
@@ -116,6 +135,7 @@ export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: n
     const minute = Math.floor(ms / 60_000);
     let at = byMinute.get(minute);
     if (at === undefined) {
+      if (byMinute.size >= MINUTES_KEPT) byMinute.clear();
       at = resolve(minute * 60_000);
       byMinute.set(minute, at);
     }

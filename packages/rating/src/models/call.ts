@@ -110,6 +110,8 @@ interface Group {
   readonly minimumBelow: Decimal | undefined;
   readonly initial: number;
   readonly subsequent: number;
+  /** Billed seconds per raw duration: durations repeat (whole seconds), increments are per group. */
+  readonly billed: Map<string, Decimal>;
   calls: number;
   charged: number;
   seconds: Decimal;
@@ -127,7 +129,8 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
   const bandAt = charge.bands === undefined ? undefined : compileSchedule(charge.bands, timeZone);
   const included = dec(charge.includedMinutes ?? '0').times(60);
   let allowanceLeft = included;
-  const groups = new Map<string, Group>();
+  const groups = new Map<DestinationRate, Map<string, Group>>();
+  const all: Group[] = [];
   for (const r of records) {
     const number = r.dimensions?.destination ?? '';
     let rate = rateOf.get(number);
@@ -145,14 +148,23 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
       rateOf.set(number, rate);
     }
     const band = bandAt === undefined ? 'all' : bandAt(Date.parse(r.time)).band;
-    const key = `${rate.prefix}:${band}`;
-    let g = groups.get(key);
+    let byBand = groups.get(rate);
+    if (byBand === undefined) {
+      byBand = new Map();
+      groups.set(rate, byBand);
+    }
+    let g = byBand.get(band);
     if (g === undefined) {
       g = newGroup(charge, rate, band);
-      groups.set(key, g);
+      byBand.set(band, g);
+      all.push(g);
     }
     g.calls += 1;
-    let rated = billedSeconds(new Decimal(r.value), g.initial, g.subsequent);
+    let rated = g.billed.get(r.value);
+    if (rated === undefined) {
+      rated = billedSeconds(new Decimal(r.value), g.initial, g.subsequent);
+      g.billed.set(r.value, rated);
+    }
     if (rated.isZero()) continue;
     if (!allowanceLeft.isZero()) {
       const covered = Decimal.min(rated, allowanceLeft);
@@ -183,8 +195,8 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
       }),
     );
   }
-  const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [key, g] of sorted) {
+  const keyed = all.map((g) => [`${g.rate.prefix}:${g.band}`, g] as const);
+  for (const [key, g] of keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const flat = g.connectFee.times(g.charged).plus(g.topUps);
     lines.push(
       line({
@@ -199,7 +211,7 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
       }),
     );
   }
-  if (groups.size === 0) {
+  if (all.length === 0) {
     lines.push(line({ description: `${name}, no calls`, quantity: ZERO, unit: 'min', precise: ZERO }));
   }
   return lines;
@@ -226,6 +238,7 @@ function newGroup(charge: CallCharge, rate: DestinationRate, band: string): Grou
     minimumBelow,
     initial: rate.initialIncrement ?? charge.initialIncrement,
     subsequent: rate.subsequentIncrement ?? charge.subsequentIncrement,
+    billed: new Map(),
     calls: 0,
     charged: 0,
     seconds: ZERO,

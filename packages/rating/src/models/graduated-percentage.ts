@@ -1,7 +1,7 @@
 import { ZERO } from '@tally/money';
 import { z } from 'zod';
 import { dec } from '../config-decimal.js';
-import { label, type Pricer } from '../pricer.js';
+import { label, type Pricer, tierLabel } from '../pricer.js';
 import {
   checkTiers,
   DecimalStringSchema,
@@ -69,7 +69,7 @@ export const priceGraduatedPercentage: Pricer<GraduatedPercentageCharge> = ({ ch
     const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
     return line({
       suffix: `tier:${s.index}`,
-      description: `${name}, tier ${s.index} at ${percent(tier.rate)} %`,
+      description: `${tierLabel(charge, s.index)} at ${percent(tier.rate)} %`,
       quantity: s.inTier,
       unitPrice: rate,
       flatAmount: flat,

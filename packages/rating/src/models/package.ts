@@ -31,7 +31,8 @@ export type PackageCharge = z.infer<typeof PackageChargeSchema>;
 /** One line whose quantity is the number of packages. A quantity at or below the free units bills none. */
 export const pricePackage: Pricer<PackageCharge> = ({ charge, quantity, line }) => {
   const size = dec(charge.packageSize);
-  const billable = quantity.minus(dec(charge.freeUnits));
+  const free = dec(charge.freeUnits);
+  const billable = free.isZero() ? quantity : quantity.minus(free);
   const ratio = billable.gt(ZERO) ? billable.div(size) : ZERO;
   const packages = charge.round === 'up' ? ratio.ceil() : ratio.floor();
   const price = dec(charge.packagePrice);

@@ -1,3 +1,5 @@
+import { Decimal } from '@tally/money';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rateRecords, rec } from '../test-support.js';
 
@@ -29,7 +31,38 @@ describe('percentage', () => {
     expect(line).toMatchObject({ flatAmount: '0.6', amount: '3.79' });
   });
 
-  it('fails when only an aggregated quantity is given', () => {
-    expect(() => rateRecords(card, [])).not.toThrow();
+  it('equals the per-transaction fee clamped to its limits, summed (property)', () => {
+    const money = (max: number) => fc.integer({ min: 0, max }).map((c) => new Decimal(c).div(100));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50_000, max: 500_000 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 600 }),
+        money(100),
+        money(200),
+        money(5_000),
+        (cents, bp, fixed, min, extra) => {
+          const rate = new Decimal(bp).div(10_000);
+          const max = min.plus(extra);
+          const amounts = cents.map((c) => new Decimal(c).div(100));
+          let expected = new Decimal(0);
+          for (const a of amounts) {
+            if (a.isNegative()) expected = expected.plus(a.times(rate));
+            else expected = expected.plus(Decimal.min(Decimal.max(a.times(rate).plus(fixed), min), max));
+          }
+          const charge = {
+            ...card,
+            rate: rate.toFixed(),
+            fixedFee: fixed.toFixed(),
+            minPerTransaction: min.toFixed(),
+            maxPerTransaction: max.toFixed(),
+          };
+          const records = amounts.map((a, i) =>
+            rec(`2026-01-10T00:00:${String(i).padStart(2, '0')}Z`, a.toFixed()),
+          );
+          expect(rateRecords(charge, records)[0]?.precise).toBe(expected.toFixed());
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

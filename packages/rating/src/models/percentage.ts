@@ -26,22 +26,28 @@ export const PercentageChargeSchema = z
   .describe('percentage of each transaction amount plus a fixed fee, with free transactions and limits');
 export type PercentageCharge = z.infer<typeof PercentageChargeSchema>;
 
-/** One line: quantity is the amount the rate applied to; flatAmount holds fixed fees and limit adjustments. */
+/**
+ * One line: quantity is the amount the rate applied to; flatAmount holds the fixed fees and the per-transaction
+ * limit adjustments, so precise = quantity × rate + flatAmount.
+ */
 export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, line }) => {
   const rate = dec(charge.rate);
   const fixed = charge.fixedFee === undefined ? ZERO : dec(charge.fixedFee);
   const min = charge.minPerTransaction === undefined ? undefined : dec(charge.minPerTransaction);
   const max = charge.maxPerTransaction === undefined ? undefined : dec(charge.maxPerTransaction);
   let freeLeft = charge.freeAmount === undefined ? ZERO : dec(charge.freeAmount);
+  // fee = amount × rate + fixed is below min ⇔ amount < (min − fixed) ÷ rate, above max ⇔ amount > (max − fixed)
+  // ÷ rate: comparing the amount saves a multiplication per transaction inside the limits.
+  const below = min === undefined || rate.isZero() ? undefined : min.minus(fixed).div(rate);
+  const above = max === undefined || rate.isZero() ? undefined : max.minus(fixed).div(rate);
   let base = ZERO;
-  let total = ZERO;
+  let adjustments = ZERO;
   let charged = 0;
   records.forEach((r, i) => {
     if (i < charge.freeTransactions) return;
     const amount = new Decimal(r.value);
     if (amount.isNegative()) {
       base = base.plus(amount);
-      total = total.plus(amount.times(rate));
       return;
     }
     let chargeable = amount;
@@ -50,21 +56,25 @@ export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, lin
       freeLeft = freeLeft.minus(exempt);
       chargeable = amount.minus(exempt);
     }
-    let fee = chargeable.times(rate).plus(fixed);
-    if (min !== undefined && fee.lt(min)) fee = min;
-    if (max !== undefined && fee.gt(max)) fee = max;
     base = base.plus(chargeable);
-    total = total.plus(fee);
     charged += 1;
+    const low = min !== undefined && (below === undefined || chargeable.lt(below));
+    const high = max !== undefined && (above === undefined || chargeable.gt(above));
+    if (low || high) {
+      const fee = chargeable.times(rate).plus(fixed);
+      if (min !== undefined && fee.lt(min)) adjustments = adjustments.plus(min.minus(fee));
+      else if (max !== undefined && fee.gt(max)) adjustments = adjustments.plus(max.minus(fee));
+    }
   });
   const free = Math.min(records.length, charge.freeTransactions);
+  const flat = fixed.times(charged).plus(adjustments);
   return [
     line({
       description: `${label(charge)}, ${charged} transactions charged, ${free} free`,
       quantity: base,
       unitPrice: rate,
-      flatAmount: total.minus(base.times(rate)),
-      precise: total,
+      flatAmount: flat,
+      precise: base.times(rate).plus(flat),
     }),
   ];
 };
