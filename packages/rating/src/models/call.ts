@@ -110,7 +110,7 @@ interface Group {
   readonly minimumBelow: Decimal | undefined;
   readonly initial: number;
   readonly subsequent: number;
-  /** Billed seconds per raw duration: durations repeat (whole seconds), increments are per group. */
+  /** Billed seconds per raw duration for this group's increments (shared, see {@link billedCache}). */
   readonly billed: Map<string, Decimal>;
   calls: number;
   charged: number;
@@ -163,6 +163,7 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
     let rated = g.billed.get(r.value);
     if (rated === undefined) {
       rated = billedSeconds(new Decimal(r.value), g.initial, g.subsequent);
+      if (g.billed.size >= BILLED_KEPT) g.billed.clear();
       g.billed.set(r.value, rated);
     }
     if (rated.isZero()) continue;
@@ -217,6 +218,23 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
   return lines;
 };
 
+const billedCaches = new Map<string, Map<string, Decimal>>();
+const BILLED_KEPT = 100_000;
+
+/**
+ * Billed seconds by raw duration for one pair of increments, shared by every rating: durations are whole
+ * seconds that repeat from call to call, and rounding one up to its increment costs a division and a ceiling.
+ */
+function billedCache(initial: number, subsequent: number): Map<string, Decimal> {
+  const key = `${initial}/${subsequent}`;
+  let cache = billedCaches.get(key);
+  if (cache === undefined) {
+    cache = new Map();
+    billedCaches.set(key, cache);
+  }
+  return cache;
+}
+
 function newGroup(charge: CallCharge, rate: DestinationRate, band: string): Group {
   const perMinute = dec(
     typeof rate.perMinute === 'string' ? rate.perMinute : (rate.perMinute[band] as string),
@@ -238,7 +256,10 @@ function newGroup(charge: CallCharge, rate: DestinationRate, band: string): Grou
     minimumBelow,
     initial: rate.initialIncrement ?? charge.initialIncrement,
     subsequent: rate.subsequentIncrement ?? charge.subsequentIncrement,
-    billed: new Map(),
+    billed: billedCache(
+      rate.initialIncrement ?? charge.initialIncrement,
+      rate.subsequentIncrement ?? charge.subsequentIncrement,
+    ),
     calls: 0,
     charged: 0,
     seconds: ZERO,
