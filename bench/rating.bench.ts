@@ -144,6 +144,14 @@ export async function run(): Promise<BenchRow[]> {
     return acc.isZero() ? 0 : quantities.length;
   };
   baseline();
+  // For context beside the record models, which receive decimal strings: the same loop parsing each string.
+  const parsing = () => {
+    let acc = new Decimal(0);
+    for (const q of strings) acc = acc.plus(new Decimal(q).times(price));
+    return acc.isZero() ? 0 : strings.length;
+  };
+  parsing();
+  const parsed = paired(parsing, parsing);
   const rows: BenchRow[] = [];
   let bestBaseline = 0;
 
@@ -219,6 +227,12 @@ export async function run(): Promise<BenchRow[]> {
       area: 'rating',
       name: 'baseline: decimal.js q × price + acc (best)',
       value: bestBaseline,
+      unit: 'quantities/cpu-s',
+    },
+    {
+      area: 'rating',
+      name: 'for context: parse the string, then q × price + acc',
+      value: n / Math.min(parsed.base, parsed.model),
       unit: 'quantities/cpu-s',
     },
     ...rows,
