@@ -1,0 +1,275 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type BatchResult,
+  type CatalogReader,
+  ingestBatch,
+  ingestPolicy,
+  payloadHash,
+  type SubjectLookup,
+} from '@tally/ingest';
+import { MeterSchema, UsageEventSchema } from '@tally/metering';
+import { billingTable, usageTable } from '@tally/resources';
+import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
+import type { SQSEvent } from 'aws-lambda';
+import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
+import { toItem } from '../packages/store/src/usage-store.js';
+import { type BenchRow, benchScale } from './types.js';
+
+// Events/s through the ingest handler against DynamoDB (dynalite in a child process, so this process's CPU
+// is the handler's: decoding, validation, hashing, the SDK), beside a floor measured in the same run: plain
+// BatchWriteItem of the same items into a table of the same definition. Also write units and requests per
+// event (10 % of the inputs are redelivered duplicates) and handler CPU per event.
+const FULL = 20_000;
+const BATCH = 1_000;
+const DUP_SHARE = 0.1;
+const NOW = '2026-01-10T12:00:00.000Z';
+const GOAL_WCU = 1.1;
+const GOAL_CPU_US = 50;
+
+/** A call event whose JSON is close to 1 KB (the goal's "event of 1 KB or less"). */
+function event(i: number): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id: `cdr-${i.toString(36).padStart(8, '0')}`,
+    source: 'urn:tally:switch:fra1',
+    type: 'tally.call.completed',
+    subject: `cust-${i % 50}`,
+    time: new Date(Date.parse('2026-01-09T00:00:00Z') + i * 1000).toISOString(),
+    data: {
+      durationSeconds: 30 + (i % 600),
+      destination: `49301234${(i % 10_000).toString().padStart(4, '0')}`,
+      origin: `49891234${(i % 7_777).toString().padStart(4, '0')}`,
+      cell: `262-01-${i % 65_535}-${i % 255}`,
+      trunk: 'fra1-tr-07',
+      codec: 'AMR-WB',
+      mos: '4.1',
+      disconnect: 'normal-clearing',
+      route: 'de-mobile-premium-route-with-a-long-descriptive-name-for-size',
+      tags: ['roaming:false', 'volte:true', 'emergency:false'],
+      note: 'x'.repeat(520),
+    },
+  };
+}
+
+const catalog: CatalogReader = {
+  async lookupSubjects(subjects): Promise<SubjectLookup> {
+    return {
+      customers: new Map(subjects.map((s) => [s, { id: s, timeZone: 'UTC', status: 'active' as const }])),
+      devices: new Map(),
+    };
+  },
+  async metersByType(types) {
+    const m = [
+      MeterSchema.parse({ id: 'calls', eventType: 'tally.call.completed', aggregation: 'count' }),
+      MeterSchema.parse({
+        id: 'seconds',
+        eventType: 'tally.call.completed',
+        aggregation: 'sum',
+        valuePath: 'durationSeconds',
+      }),
+    ];
+    return new Map(types.map((t) => [t, m]));
+  },
+};
+
+function sqsEvent(bodies: string[], run: number): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `b${run}-${i}`,
+      receiptHandle: 'r',
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: '0',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:usage',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+async function startDynaliteChild(): Promise<{ endpoint: string; child: ChildProcess }> {
+  const require = createRequire(import.meta.url);
+  const dynalitePath = require.resolve('dynalite');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const d=require(${JSON.stringify(dynalitePath)})({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('error', reject);
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const n = Math.max(BATCH, Math.round(FULL * benchScale()));
+  const { endpoint, child } = await startDynaliteChild();
+  try {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    const ddb = new DynamoDBClient({ endpoint });
+    const tables = { handler: 'bench-usage-handler', floor: 'bench-usage-floor', billing: 'bench-billing' };
+    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.handler)));
+    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.floor)));
+    await ddb.send(new CreateTableCommand(tableInput(billingTable, tables.billing)));
+    const doc = createDocumentClient({ endpoint });
+    // The handler module builds its default dependencies from these at import.
+    process.env[usageTable.envVar] = tables.handler;
+    process.env[billingTable.envVar] = tables.billing;
+
+    // Inputs: n distinct events, plus 10 % of them sent again in later batches.
+    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify(event(i)));
+    const dups = Math.round(n * DUP_SHARE);
+    const inputs = [...bodies, ...bodies.slice(0, dups)];
+    const eventBytes = bodies.reduce((s, b) => s + Buffer.byteLength(b), 0) / n;
+
+    // Floor: BatchWriteItem (25 items a request, 64 in flight) of the same items.
+    const items = bodies.map((b, i) => {
+      const e = UsageEventSchema.parse(JSON.parse(b));
+      return toItem(
+        { customerId: e.subject, event: e, hash: payloadHash(e), receivedAt: NOW, origin: `f.${i}` },
+        0,
+        400,
+      );
+    });
+    const floorCpu0 = process.cpuUsage();
+    const floorStart = performance.now();
+    const chunks: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (let c = next++; c < chunks.length; c = next++) {
+          let pending = chunks[c]!.map((Item) => ({ PutRequest: { Item } }));
+          while (pending.length > 0) {
+            const res = await doc.send(new BatchWriteCommand({ RequestItems: { [tables.floor]: pending } }));
+            pending = (res.UnprocessedItems?.[tables.floor] ?? []) as typeof pending;
+          }
+        }
+      }),
+    );
+    const floorRate = n / ((performance.now() - floorStart) / 1000);
+    const floorCpu = process.cpuUsage(floorCpu0);
+    const floorCpuUs = (floorCpu.user + floorCpu.system) / n;
+
+    // The handler, with the real usage and quarantine stores; the catalog is served from memory (it is
+    // cached per container in Lambda, so it costs nothing per event in steady state).
+    const usage = new UsageStore({ doc, tableName: tables.handler });
+    const metrics = new Metrics({ namespace: 'Tally', serviceName: 'bench' });
+    (metrics as unknown as { console: { log(s: string): void } }).console = { log: () => undefined };
+    let stored = 0;
+    let duplicate = 0;
+    const { makeHandler } = await import('../functions/ingest/handler.js');
+    const handler = makeHandler({
+      ports: { catalog, usage, quarantine: new QuarantineStore({ doc, tableName: tables.billing }) },
+      clock: new TestClock(NOW),
+      policy: ingestPolicy(),
+      metrics,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      onResult: (r: BatchResult) => {
+        stored += r.accounting.stored;
+        duplicate += r.accounting.duplicate;
+      },
+    });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0, b = 0; i < inputs.length; i += BATCH, b++) {
+      await handler(sqsEvent(inputs.slice(i, i + BATCH), b), lambdaContext('ingest'));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const rate = inputs.length / seconds;
+    if (stored !== n || duplicate !== dups) {
+      throw new Error(
+        `bench accounting: stored ${stored} (expected ${n}), duplicates ${duplicate} (expected ${dups})`,
+      );
+    }
+    const cpuUs = (cpu.user + cpu.system) / inputs.length;
+    const wcuPerInput = usage.stats.writeUnits / inputs.length;
+    const wcuPerStored = usage.stats.writeUnits / stored;
+    // The handler's own decisions (decode, validate, resolve, hash, classify) without any I/O.
+    const stub = {
+      catalog,
+      usage: { putEvents: async (x: readonly unknown[]) => x.map(() => ({ status: 'stored' as const })) },
+      quarantine: { putQuarantined: async (x: readonly unknown[]) => x.map(() => undefined) },
+    };
+    const msgs = bodies.slice(0, BATCH).map((body, i) => ({ messageId: `p${i}`, body }));
+    const policy = ingestPolicy();
+    await ingestBatch(msgs, stub, { now: new Date(NOW), policy });
+    const pure0 = process.cpuUsage();
+    const rounds = Math.max(3, Math.round(20 * benchScale()));
+    for (let r = 0; r < rounds; r++) await ingestBatch(msgs, stub, { now: new Date(NOW), policy });
+    const pure = process.cpuUsage(pure0);
+    const pureUs = (pure.user + pure.system) / (rounds * msgs.length);
+    ddb.destroy();
+    doc.destroy();
+    return [
+      { area: 'ingest', name: `event size (JSON, mean)`, value: eventBytes, unit: 'bytes' },
+      {
+        area: 'ingest',
+        name: `events/s through the handler (${inputs.length} inputs, ${DUP_SHARE * 100} % duplicates)`,
+        value: rate,
+        unit: 'events/s',
+        baseline: floorRate,
+        ratio: floorRate / rate,
+      },
+      { area: 'ingest', name: 'floor: BatchWriteItem of the same items', value: floorRate, unit: 'events/s' },
+      {
+        area: 'ingest',
+        name: 'write units per input event (duplicates included)',
+        value: wcuPerInput,
+        unit: 'WCU',
+        goal: GOAL_WCU,
+        pass: wcuPerInput <= GOAL_WCU,
+      },
+      { area: 'ingest', name: 'write units per stored event', value: wcuPerStored, unit: 'WCU' },
+      {
+        area: 'ingest',
+        name: 'read units per input event',
+        value: usage.stats.readUnits / inputs.length,
+        unit: 'RCU',
+      },
+      {
+        area: 'ingest',
+        name: 'DynamoDB requests per stored event',
+        value: usage.stats.requests / stored,
+        unit: 'requests',
+      },
+      {
+        area: 'ingest',
+        name: 'floor CPU per event (BatchWriteItem, 25 a request)',
+        value: floorCpuUs,
+        unit: 'µs',
+      },
+      { area: 'ingest', name: 'ingest decisions CPU per event (no I/O)', value: pureUs, unit: 'µs' },
+      {
+        area: 'ingest',
+        name: 'handler CPU per input event (process CPU; dynalite runs in a child)',
+        value: cpuUs,
+        unit: 'µs',
+        goal: GOAL_CPU_US,
+        pass: cpuUs <= GOAL_CPU_US,
+      },
+    ];
+  } finally {
+    child.kill();
+  }
+}
