@@ -56,8 +56,8 @@ export function quarantinedTotal(a: Accounting): number {
  * Ingests one batch of messages: decode, validate, resolve the customer and meters, store each valid event
  * once under its identity, and quarantine everything else with a reason. Every unit of a settled message
  * ends in exactly one of stored / duplicate / quarantined; a message whose write failed (throttling) is
- * returned in `failed` and redelivered by the queue, where its already-stored events come back as
- * duplicates.
+ * returned in `failed` and redelivered by the queue; the redelivery finds the events it already stored
+ * (same origin, same hash) and counts them as stored, so each input is counted once.
  *
  * Same-identity units inside the batch are settled without extra writes: the first (in batch order) is
  * put; the others compare their payload hash with the copy that stays.
