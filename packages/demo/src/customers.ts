@@ -10,7 +10,7 @@ export interface DemoCustomer {
   /** IoT devices that report under their own id as `subject`; mapped to the customer by the device registry. */
   readonly devices: readonly string[];
   /** How this customer will pay in the demo. */
-  readonly payer: 'on-time' | 'late' | 'partial' | 'never';
+  readonly payer: 'on-time' | 'late' | 'after-suspension' | 'partial' | 'never';
 }
 
 interface Profile {
@@ -139,7 +139,14 @@ export function generateCustomers(
     });
     const devices =
       business === 'iot' ? Array.from({ length: random.int(2, 8) }, (_, d) => `dev-${id}-${d + 1}`) : [];
-    out.push({ business, customer, subscription, devices, payer: random.pick(PAYERS) });
+    // Payer types cycle per business, so every business shows every payment behaviour.
+    out.push({
+      business,
+      customer,
+      subscription,
+      devices,
+      payer: PAYERS[Math.floor(i / 3) % PAYERS.length]!,
+    });
   }
   return out;
 }

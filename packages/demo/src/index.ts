@@ -8,4 +8,6 @@ export {
   type Traffic,
 } from './faults.js';
 export { Random } from './random.js';
+export { loadReportData, renderReportHtml } from './report.js';
+export { type DemoOptions, type DemoSummary, runDemo } from './run.js';
 export { generateUsage } from './usage.js';

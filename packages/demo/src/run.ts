@@ -1,0 +1,424 @@
+import { rmSync } from 'node:fs';
+import { finalizeInvoice, type Invoice, InvoiceSchema } from '@tally/billing';
+import { deliveryKeyOf } from '@tally/mail';
+import { currencyExponent, Decimal } from '@tally/money';
+import { AccountSchema, SIGNATURE_HEADER, signWebhook } from '@tally/payments';
+import { type LocalPipeline, startLocalPipeline } from '@tally/pipeline';
+import { PlanSchema } from '@tally/rating';
+import { billingTable } from '@tally/resources';
+import {
+  CatalogStore,
+  createDocumentClient,
+  InvoiceStore,
+  PaymentStore,
+  PlanStore,
+  SubscriptionStore,
+  tableName,
+} from '@tally/store';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { initialCycle } from '../../../functions/bill-subscription/bill.js';
+import { type Business, loadOffers } from './catalog.js';
+import { type DemoCustomer, generateCustomers } from './customers.js';
+import { type ExpectedLedger, injectFaults } from './faults.js';
+import { Random } from './random.js';
+import { generateUsage } from './usage.js';
+
+export interface DemoOptions {
+  /** Customers to generate (spread over telecom, utility and IoT). Default 300. */
+  readonly customers?: number;
+  readonly seed?: number;
+  /** dynalite folder; memory when absent. */
+  readonly dataDir?: string;
+  /** Wipe `dataDir` first. */
+  readonly fresh?: boolean;
+  /** The month of usage, YYYY-MM. Default 2026-01. */
+  readonly month?: string;
+  /** Progress lines (phases, counters). */
+  readonly log?: (line: string) => void;
+  /** Called with the running pipeline before it is stopped, or kept running. */
+  readonly keepRunning?: boolean;
+  readonly busLogFile?: string;
+}
+
+export interface DemoSummary {
+  readonly customers: number;
+  readonly expected: Omit<ExpectedLedger, 'billable'>;
+  readonly ingest: { inputs: number; stored: number; duplicate: number; quarantined: Record<string, number> };
+  readonly invoices: {
+    readonly count: number;
+    readonly byStatus: Record<string, number>;
+    /** Σ invoice totals per currency, decimal strings. */
+    readonly totalByCurrency: Record<string, string>;
+    readonly adjustments: number;
+  };
+  readonly emails: { readonly sent: number; readonly byKind: Record<string, number> };
+  readonly payments: { readonly sent: number; readonly accepted: number };
+  readonly dunning: { readonly suspended: number; readonly restored: number; readonly events: number };
+  readonly sesPage: string;
+  readonly seconds: number;
+}
+
+const pad = (n: number, w = 6) => String(n).padStart(w);
+
+/**
+ * The whole demo: a month of usage for `customers` customers through SQS into the local stack, period
+ * close, invoices emailed, payments (on time, late, partial, never) and dunning to suspension and
+ * restore. Returns the figures the summary prints; the pipeline keeps running when `keepRunning`.
+ */
+export async function runDemo(
+  options: DemoOptions = {},
+): Promise<{ summary: DemoSummary; pipeline: LocalPipeline }> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const month = options.month ?? '2026-01';
+  const random = new Random(options.seed ?? 2026);
+  if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+
+  log('starting the local stack (DynamoDB, SQS, SES, Step Functions, EventBridge on 127.0.0.1)…');
+  const monthStart = new Date(`${month}-01T00:00:00Z`);
+  const clockStart = new Date(monthStart.getTime() - 36 * 3_600_000).toISOString();
+  const pipeline = await startLocalPipeline({
+    clockStart,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
+    logLevel: 'ERROR',
+  });
+  try {
+    const offers = loadOffers();
+    const customers = generateCustomers(offers, { count: options.customers ?? 300, month, random });
+    log(`loading the catalog: 3 issuers, 3 plans, ${customers.length} customers and their subscriptions…`);
+    await seed(pipeline, offers, customers);
+    const payers = new Payers(pipeline, customers);
+
+    // Producers send in time order (the fault injection then reorders some of it).
+    const clean = customers
+      .flatMap((c) => generateUsage(c, { month, random }))
+      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    const traffic = injectFaults(clean, { random });
+    const { billable: _billable, ...expected } = traffic.expected;
+    log(
+      `sending ${traffic.onTime.length} SQS messages through the month (${expected.inputs} inputs: ` +
+        `${clean.length} events, ${expected.duplicates} duplicates, ${expected.quarantined.conflict} conflicts, ` +
+        `${expected.quarantined.malformed} malformed; ${traffic.late.length} late batches held back)…`,
+    );
+    // Each message goes out once the clock has passed its newest event, as a live producer would send it;
+    // close-periods fires every hour on the way.
+    const schedule = scheduleByTime(traffic.onTime);
+    const monthEnd = addMonth(monthStart);
+    const lastEvent = schedule.at(-1)?.at ?? monthEnd.getTime();
+    let next = 0;
+    let sentMessages = 0;
+    let lastDay = '';
+    // Hourly steps around the month end, where periods close and drafts wait their grace.
+    const stepAt = (t: number) => (t >= monthEnd.getTime() - 2 * 86_400_000 ? 3_600_000 : 6 * 3_600_000);
+    for (let t = monthStart.getTime(); next < schedule.length; t += stepAt(t)) {
+      await pipeline.advanceTo(new Date(Math.min(t, lastEvent + 60_000)).toISOString(), stepAt(t));
+      const now = pipeline.clock.now().getTime();
+      const due: string[] = [];
+      while (next < schedule.length && schedule[next]!.at <= now) due.push(schedule[next++]!.body);
+      await pipeline.sendUsage(due);
+      sentMessages += due.length;
+      await pipeline.settle();
+      await payers.payDue();
+      const day = pipeline.clock.now().toISOString().slice(0, 10);
+      if (day.endsWith('1') && day !== lastDay) {
+        lastDay = day;
+        log(
+          `  ${day}: sent ${pad(sentMessages)} / ${traffic.onTime.length} messages · ingested ${pad(pipeline.ingest.inputs)} inputs`,
+        );
+      }
+    }
+    log(
+      `  ingested ${pipeline.ingest.inputs} inputs: ${pipeline.ingest.stored} stored, ` +
+        `${pipeline.ingest.duplicate} duplicates, ${sumValues(pipeline.ingest.quarantined)} quarantined`,
+    );
+
+    log('closing the period: the clock moves hour by hour past the month end and the draft grace…');
+    await pipeline.advanceTo(new Date(monthEnd.getTime() + 2 * 86_400_000).toISOString(), 3_600_000, () =>
+      payers.payDue(),
+    );
+    log(`  ${await countInvoices(pipeline, customers)} invoices finalized and queued for email`);
+
+    log(`late usage: ${traffic.late.length} batches of events from ${month} arrive now…`);
+    await pipeline.sendUsage(traffic.late);
+    await pipeline.settle();
+
+    log('payments and dunning: the clock moves day by day for two months…');
+    const until = addMonth(addMonth(monthEnd)).getTime();
+    for (let day = pipeline.clock.now().getTime() + 86_400_000; day <= until; day += 86_400_000) {
+      await pipeline.advanceTo(new Date(day).toISOString(), 86_400_000);
+      await payers.payDue();
+      const today = new Date(day);
+      if (today.getUTCDate() === 1 || day + 86_400_000 > until) {
+        log(
+          `  ${today.toISOString().slice(0, 10)}: ${payers.accepted} payments recorded · ` +
+            `${pipeline.dunning.bus.events.length} provisioning events`,
+        );
+      }
+    }
+    const payments = { sent: payers.sent, accepted: payers.accepted };
+
+    const summary = await summarize(pipeline, customers, expected, payments, started);
+    return { summary, pipeline };
+  } finally {
+    if (!options.keepRunning) await pipeline.stop();
+  }
+}
+
+/** Each body with the time it may be sent: its newest event's time (a malformed body goes with the previous one). */
+function scheduleByTime(bodies: readonly string[]): { at: number; body: string }[] {
+  let last = 0;
+  const out = bodies.map((body) => {
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      const times = (Array.isArray(parsed) ? parsed : [parsed])
+        .map((e) => Date.parse((e as { time?: string })?.time ?? ''))
+        .filter((t) => !Number.isNaN(t));
+      if (times.length > 0) last = Math.max(...times);
+    } catch {
+      // not JSON: sent beside its neighbour, to be quarantined
+    }
+    return { at: last, body };
+  });
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function addMonth(d: Date): Date {
+  const n = new Date(d);
+  n.setUTCMonth(n.getUTCMonth() + 1);
+  return n;
+}
+
+function sumValues(r: Record<string, number>): number {
+  return Object.values(r).reduce((a, b) => a + b, 0);
+}
+
+function stores() {
+  const client = createDocumentClient();
+  const table = tableName(billingTable);
+  return {
+    catalog: new CatalogStore({ doc: client, tableName: table }),
+    plans: new PlanStore({ client, tableName: table, parse: (d) => PlanSchema.parse(d) }),
+    subscriptions: new SubscriptionStore({ client, tableName: table }),
+    invoices: new InvoiceStore<Invoice>({
+      client,
+      tableName: table,
+      parse: InvoiceSchema.parse,
+      finalizeDraft: finalizeInvoice,
+    }),
+  };
+}
+
+async function seed(
+  _pipeline: LocalPipeline,
+  offers: ReturnType<typeof loadOffers>,
+  customers: readonly DemoCustomer[],
+): Promise<void> {
+  const s = stores();
+  for (const offer of Object.values(offers)) {
+    await s.invoices.putIssuer(offer.issuer);
+    await s.plans.put(offer.plan);
+    for (const meter of offer.meters) await s.catalog.putMeter(meter);
+  }
+  const queue = [...customers];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        await s.catalog.putCustomer({ ...c.customer, status: 'active' });
+        for (const device of c.devices) {
+          await s.catalog.putDevice({
+            id: device,
+            assignments: [{ customerId: c.customer.id, from: c.subscription.start }],
+          });
+        }
+        const plan = offers[c.business as Business].plan;
+        await s.subscriptions.put(c.subscription as never, initialCycle(c.subscription, c.customer, plan));
+      }
+    }),
+  );
+}
+
+async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCustomer[]): Promise<number> {
+  void pipeline;
+  const s = stores();
+  let n = 0;
+  for (const c of customers) {
+    n += (await s.invoices.listByCustomer(c.customer.id)).filter((i) => i.invoice.status !== 'draft').length;
+  }
+  return n;
+}
+
+/**
+ * Pays customers' invoices as their payer type says, through the signed payment webhook: on time (3 days
+ * after issue), late (12 days after the due date, after reminders), after suspension (40 days after it,
+ * which lifts the suspension), partial (half, on the due date) or never. Payers pay what the receivables
+ * ledger says is open, so a late fee dunning added is paid too. `payDue` runs after every clock step.
+ */
+class Payers {
+  readonly #pipeline: LocalPipeline;
+  readonly #customers: readonly DemoCustomer[];
+  readonly #invoices = stores().invoices;
+  readonly #accounts = new PaymentStore({
+    client: createDocumentClient(),
+    tableName: tableName(billingTable),
+    parseAccount: AccountSchema.parse,
+  });
+  readonly #paid = new Set<string>();
+  #lastDay = '';
+  sent = 0;
+  accepted = 0;
+
+  constructor(pipeline: LocalPipeline, customers: readonly DemoCustomer[]) {
+    this.#pipeline = pipeline;
+    this.#customers = customers.filter((c) => c.payer !== 'never');
+  }
+
+  /** Sends the payments due by the clock's day (once a day), then lets the pipeline settle. */
+  async payDue(): Promise<void> {
+    const now = this.#pipeline.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    if (today === this.#lastDay) return;
+    this.#lastDay = today;
+    const secret = process.env.TALLY_WEBHOOK_SECRET!;
+    for (const c of this.#customers) {
+      for (const { invoice } of await this.#invoices.listByCustomer(c.customer.id)) {
+        if (invoice.status !== 'finalized' || !invoice.issueDate || !invoice.dueDate) continue;
+        if (this.#paid.has(invoice.id)) continue;
+        const payOn = {
+          'on-time': shiftDate(invoice.issueDate, 3),
+          late: shiftDate(invoice.dueDate, 12),
+          'after-suspension': shiftDate(invoice.dueDate, 40),
+          partial: invoice.dueDate,
+          never: '9999-12-31',
+        }[c.payer];
+        if (payOn > today) continue;
+        const ledger = (await this.#accounts.getAccount(c.customer.id))?.invoices[invoice.id];
+        if (!ledger) continue; // not registered with receivables yet: try again tomorrow
+        this.#paid.add(invoice.id);
+        if (ledger.status === 'paid') continue;
+        const open = new Decimal(ledger.amountDue).plus(ledger.fees).minus(ledger.paid);
+        const amount =
+          c.payer === 'partial'
+            ? open.div(2).toDecimalPlaces(currencyExponent(invoice.currency), Decimal.ROUND_DOWN)
+            : open;
+        if (amount.lte(0)) continue;
+        const paymentId = `pay-${String(this.sent + 1).padStart(6, '0')}`;
+        const body = JSON.stringify({
+          id: paymentId,
+          type: 'payment.succeeded',
+          data: {
+            id: paymentId,
+            amount: amount.toFixed(),
+            currency: invoice.currency,
+            receivedAt: now.toISOString(),
+            customerId: c.customer.id,
+            invoiceId: invoice.id,
+            reference: invoice.number ?? invoice.id,
+          },
+        });
+        this.sent++;
+        const res = await this.#pipeline.webhook(webhookEvent(body, signWebhook(body, secret, now)));
+        if (res.statusCode === 200) this.accepted++;
+      }
+    }
+    await this.#pipeline.settle();
+  }
+}
+
+/**
+ * The kind of a sent mail (invoice, reminder, final-notice, …), read from the delivery id every mail carries
+ * (the emulator keeps no custom headers, so it is found in the body): its request id is `<invoice>:<kind>[:n]`.
+ */
+function mailKind(mail: string): string {
+  for (const token of mail.match(/[A-Za-z0-9_-]{24,}/g) ?? []) {
+    const key = deliveryKeyOf(token);
+    if (key) return key.requestId.slice(key.invoiceId.length + 1).split(':')[0] || 'other';
+  }
+  return 'other';
+}
+
+function shiftDate(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function webhookEvent(body: string, signature: string): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/payments/webhook',
+    rawPath: '/v1/payments/webhook',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: 'POST',
+        path: '/v1/payments/webhook',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'demo',
+      },
+      requestId: body.slice(7, 40),
+      routeKey: 'POST /v1/payments/webhook',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+async function summarize(
+  pipeline: LocalPipeline,
+  customers: readonly DemoCustomer[],
+  expected: Omit<ExpectedLedger, 'billable'>,
+  payments: { sent: number; accepted: number },
+  started: number,
+): Promise<DemoSummary> {
+  const s = stores();
+  const byStatus: Record<string, number> = {};
+  const totals: Record<string, Decimal> = {};
+  let count = 0;
+  let adjustments = 0;
+  for (const c of customers) {
+    for (const { invoice } of await s.invoices.listByCustomer(c.customer.id)) {
+      if (invoice.status === 'draft') continue;
+      count++;
+      byStatus[invoice.status] = (byStatus[invoice.status] ?? 0) + 1;
+      totals[invoice.currency] = (totals[invoice.currency] ?? new Decimal(0)).plus(invoice.totals.total);
+      adjustments += invoice.lines.filter((l) => l.kind === 'adjustment').length;
+    }
+  }
+  const store = (await (await fetch(`${pipeline.stack.endpoints.ses}/store`)).json()) as {
+    emails: unknown[];
+  };
+  const bySubjectKind: Record<string, number> = {};
+  for (const e of store.emails) {
+    const kind = mailKind(JSON.stringify(e));
+    bySubjectKind[kind] = (bySubjectKind[kind] ?? 0) + 1;
+  }
+  const events = pipeline.dunning.bus.events;
+  return {
+    customers: customers.length,
+    expected,
+    ingest: { ...pipeline.ingest, quarantined: { ...pipeline.ingest.quarantined } },
+    invoices: {
+      count,
+      byStatus,
+      totalByCurrency: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v.toFixed()])),
+      adjustments,
+    },
+    emails: { sent: store.emails.length, byKind: bySubjectKind },
+    payments,
+    dunning: {
+      events: events.length,
+      suspended: events.filter((e) => e.detailType === 'tally.account.suspended').length,
+      restored: events.filter((e) => e.detailType === 'tally.account.restored').length,
+    },
+    sesPage: `${pipeline.stack.endpoints.ses}/`,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}

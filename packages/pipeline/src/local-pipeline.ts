@@ -1,0 +1,249 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  type LocalStack,
+  lambdaContext,
+  type SqsHandler,
+  startLocalStack,
+  type TestClock,
+} from '@tally/local-stack';
+import { usageQueue, usageTable } from '@tally/resources';
+import { createDocumentClient, tableName, UsageStore } from '@tally/store';
+import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
+import { statelessTemplate } from './template.js';
+
+/** What every ingested input ended as, summed over all ingest invocations. */
+export interface IngestTotals {
+  inputs: number;
+  stored: number;
+  duplicate: number;
+  quarantined: Record<string, number>;
+}
+
+export interface LocalPipelineOptions {
+  /** dynalite's LevelDB folder; in memory when absent. */
+  readonly dataDir?: string;
+  /** Where the test clock starts. */
+  readonly clockStart: string;
+  /** The sender address of every mail. Default billing@tally.local. */
+  readonly sender?: string;
+  /** Secret payment webhooks are signed with. Default a fixed local value. */
+  readonly webhookSecret?: string;
+  /** Concurrent ingest invocations (the event source mapping's maximum concurrency). Default 2. */
+  readonly ingestConcurrency?: number;
+  /** Where dunning's provisioning events are logged (JSON lines). */
+  readonly busLogFile?: string;
+  /** Powertools log level of the functions. Default SILENT (the summary says what happened). */
+  readonly logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+}
+
+export interface LocalPipeline {
+  readonly stack: LocalStack;
+  readonly clock: TestClock;
+  readonly dunning: LocalDunning;
+  readonly env: Readonly<Record<string, string>>;
+  readonly ingest: IngestTotals;
+  /** Calls the payment webhook function (record-payment) with an API Gateway v2 event. */
+  readonly webhook: (
+    event: import('aws-lambda').APIGatewayProxyEventV2,
+  ) => Promise<{ statusCode?: number; body?: string }>;
+  /** Sends message bodies to the usage queue, 10 a request, as producers do. */
+  sendUsage(bodies: readonly string[], onProgress?: (sent: number) => void): Promise<void>;
+  /** Waits until every queue is empty and idle and every dunning execution waits on the clock. */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Moves the clock to `to` in steps (default one hour), settling after each; schedules fire on the way. */
+  advanceTo(to: string, stepMs?: number, onStep?: (now: Date) => unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole of tally on this machine: the local stack, every function wired as in AWS (SQS event source
+ * mappings, the hourly close-periods schedule, the dunning state machine from the synthesized template,
+ * the payment webhook), all reading one test clock.
+ *
+ * Handlers are the real ones from functions/ (their `makeHandler`), with the clock and the usage store's
+ * time source swapped for the test clock; everything else comes from their own `defaultDeps()`.
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
+  process.env.POWERTOOLS_DEV ??= 'false';
+  process.env.TALLY_SENDER ??= options.sender ?? 'billing@tally.local';
+  process.env.TALLY_WEBHOOK_SECRET ??= options.webhookSecret ?? 'local-webhook-secret';
+  process.env.TALLY_EVENT_BUS_NAME ??= 'tally-events';
+
+  const stack = await startLocalStack({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    clockStart: options.clockStart,
+  });
+  const clock = stack.clock;
+  const totals: IngestTotals = { inputs: 0, stored: 0, duplicate: 0, quarantined: {} };
+  let dunning: LocalDunning | undefined;
+  try {
+    // Dunning first: its endpoints (SFN, EventBridge) must be in the environment before the functions
+    // that call them build their clients. Its task handlers are built on first use, for the same reason.
+    const lazy = <T>(make: () => T) => {
+      let value: T | undefined;
+      return () => {
+        value ??= make();
+        return value;
+      };
+    };
+    const decide = lazy(async () => {
+      const { makeHandler, defaultDeps } = await import('../../../functions/dunning-decide/handler.js');
+      const { receivablesFromEnv } = await import('@tally/workflow');
+      return makeHandler({ ...defaultDeps(), receivables: receivablesFromEnv(process.env, clock) });
+    });
+    const act = lazy(async () => {
+      const { makeHandler, defaultDeps } = await import('../../../functions/dunning-act/handler.js');
+      const { receivablesFromEnv } = await import('@tally/workflow');
+      return makeHandler({ ...defaultDeps(), receivables: receivablesFromEnv(process.env, clock) });
+    });
+    dunning = await startLocalDunning({
+      template: statelessTemplate(),
+      clock,
+      handlers: {
+        'dunning-decide': async (input) => (await decide())(input, lambdaContext('dunning-decide')) as never,
+        'dunning-act': async (input) => (await act())(input, lambdaContext('dunning-act')) as never,
+      },
+      ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
+    });
+    Object.assign(process.env, dunning.env);
+
+    const doc = createDocumentClient();
+    const usageStore = () =>
+      new UsageStore({ doc, tableName: tableName(usageTable), now: () => clock.now() });
+
+    const ingestMod = await import('../../../functions/ingest/handler.js');
+    const ingestDefaults = ingestMod.defaultDeps();
+    const ingest = ingestMod.makeHandler({
+      ...ingestDefaults,
+      ports: { ...ingestDefaults.ports, usage: usageStore() },
+      clock,
+      onResult: (r) => {
+        const a = r.accounting;
+        totals.inputs += a.units;
+        totals.stored += a.stored;
+        totals.duplicate += a.duplicate;
+        for (const [reason, n] of Object.entries(a.quarantined)) {
+          if (n) totals.quarantined[reason] = (totals.quarantined[reason] ?? 0) + n;
+        }
+      },
+    });
+
+    const billMod = await import('../../../functions/bill-subscription/handler.js');
+    const { dunningStarterFromEnv } = await import('@tally/workflow');
+    const bill = billMod.makeHandler({
+      ...billMod.defaultDeps(),
+      usage: usageStore(),
+      dunning: dunningStarterFromEnv(),
+      clock,
+    });
+    const closeMod = await import('../../../functions/close-periods/handler.js');
+    const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
+    const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
+    const deliver = deliverMod.makeHandler({ ...deliverMod.defaultDeps(), clock });
+    const feedbackMod = await import('../../../functions/mail-feedback/handler.js');
+    const feedback = feedbackMod.makeHandler({ ...feedbackMod.defaultDeps(), clock } as never);
+    const payMod = await import('../../../functions/record-payment/handler.js');
+    const { receivablesFromEnv } = await import('@tally/workflow');
+    const pay = payMod.makeHandler({
+      ...payMod.defaultDeps(),
+      receivables: receivablesFromEnv(process.env, clock),
+      clock,
+    });
+
+    const sqsHandler = (name: string, h: (e: never, c: never) => Promise<unknown>): SqsHandler =>
+      (async (event) => h(event as never, lambdaContext(name) as never)) as SqsHandler;
+    // Local speed-ups that keep the semantics: failed records come back after 1 s instead of the queue's
+    // visibility timeout, and ingest does not wait out its 1 s batching window (it takes what is there).
+    const fast = { retryVisibilitySeconds: 1 };
+    const sources = [
+      stack.connect('UsageQueue', sqsHandler('ingest', ingest as never), {
+        ...fast,
+        maxBatchingWindowSeconds: 0,
+        concurrency: options.ingestConcurrency ?? 2,
+      }),
+      stack.connect('BillingJobsQueue', sqsHandler('bill-subscription', bill as never), {
+        ...fast,
+        concurrency: 2,
+      }),
+      stack.connect('DeliveryQueue', sqsHandler('deliver-invoice', deliver as never), {
+        ...fast,
+        concurrency: 2,
+      }),
+      stack.connect('MailFeedbackQueue', sqsHandler('mail-feedback', feedback as never), fast),
+    ];
+    const invocations = () => sources.reduce((n, src) => n + src.stats.invocations, 0);
+    stack.scheduler.add({
+      name: 'close-periods',
+      expression: 'rate(1 hour)',
+      fire: async () => {
+        await close({} as never, lambdaContext('close-periods') as never);
+      },
+    });
+
+    const usageUrl = stack.resources.queues[usageQueue.id]!.url;
+    const started = dunning;
+    const pipeline: LocalPipeline = {
+      stack,
+      clock,
+      dunning: started,
+      env: { ...stack.env, ...started.env },
+      ingest: totals,
+      webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
+      async sendUsage(bodies, onProgress) {
+        let sent = 0;
+        const requests: Promise<void>[] = [];
+        for (let i = 0; i < bodies.length; i += 10) {
+          const chunk = bodies.slice(i, i + 10);
+          requests.push(
+            stack.clients.sqs
+              .send(
+                new SendMessageBatchCommand({
+                  QueueUrl: usageUrl,
+                  Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
+                }),
+              )
+              .then((r) => {
+                if (r.Failed?.length) throw new Error(`usage queue refused ${r.Failed.length} messages`);
+                sent += chunk.length;
+                onProgress?.(sent);
+              }),
+          );
+          if (requests.length >= 16) await Promise.all(requests.splice(0));
+        }
+        await Promise.all(requests);
+      },
+      async settle(timeoutMs = 300_000) {
+        // Draining one queue can fill another (billing → delivery, dunning → delivery): repeat until a
+        // pass invokes nothing.
+        for (let pass = 0; pass < 20; pass++) {
+          const before = invocations() + started.sfn.executions.size;
+          await stack.drained(timeoutMs);
+          await started.idle();
+          if (invocations() + started.sfn.executions.size === before) return;
+        }
+      },
+      async advanceTo(to, stepMs = 3_600_000, onStep) {
+        const end = Date.parse(to);
+        for (let t = clock.now().getTime() + stepMs; t < end; t += stepMs) {
+          await clock.set(new Date(t));
+          await pipeline.settle();
+          await onStep?.(clock.now());
+        }
+        if (clock.now().getTime() < end) await clock.set(new Date(end));
+        await pipeline.settle();
+        await onStep?.(clock.now());
+      },
+      async stop() {
+        await started.stop();
+        await stack.stop();
+      },
+    };
+    return pipeline;
+  } catch (err) {
+    await dunning?.stop();
+    await stack.stop();
+    throw err;
+  }
+}
