@@ -1,13 +1,28 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import * as clock from './commands/clock.js';
+import * as invoices from './commands/invoices.js';
+import * as pay from './commands/pay.js';
+import * as payments from './commands/payments.js';
+import * as quarantine from './commands/quarantine.js';
 import * as quote from './commands/quote.js';
+import * as report from './commands/report.js';
 import * as schema from './commands/schema.js';
 import { EXIT, InputError } from './errors.js';
 import { type CommandContext, type Io, processIo } from './io.js';
 
 /** Every subcommand module exports `register(program, ctx)`; add new ones here. */
-const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => void }[] = [quote, schema];
+const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => void }[] = [
+  quote,
+  schema,
+  quarantine,
+  invoices,
+  pay,
+  payments,
+  clock,
+  report,
+];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('tally')
