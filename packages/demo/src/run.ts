@@ -50,6 +50,8 @@ export interface DemoSummary {
     /** Σ invoice totals per currency, decimal strings. */
     readonly totalByCurrency: Record<string, string>;
     readonly adjustments: number;
+    /** Every issued invoice number, sorted. */
+    readonly numbers: readonly string[];
   };
   readonly emails: { readonly sent: number; readonly byKind: Record<string, number> };
   readonly payments: { readonly sent: number; readonly accepted: number };
@@ -383,6 +385,7 @@ async function summarize(
   const totals: Record<string, Decimal> = {};
   let count = 0;
   let adjustments = 0;
+  const numbers: string[] = [];
   for (const c of customers) {
     for (const { invoice } of await s.invoices.listByCustomer(c.customer.id)) {
       if (invoice.status === 'draft') continue;
@@ -390,6 +393,7 @@ async function summarize(
       byStatus[invoice.status] = (byStatus[invoice.status] ?? 0) + 1;
       totals[invoice.currency] = (totals[invoice.currency] ?? new Decimal(0)).plus(invoice.totals.total);
       adjustments += invoice.lines.filter((l) => l.kind === 'adjustment').length;
+      if (invoice.number) numbers.push(invoice.number);
     }
   }
   const store = (await (await fetch(`${pipeline.stack.endpoints.ses}/store`)).json()) as {
@@ -410,6 +414,7 @@ async function summarize(
       byStatus,
       totalByCurrency: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v.toFixed()])),
       adjustments,
+      numbers: numbers.sort(),
     },
     emails: { sent: store.emails.length, byKind: bySubjectKind },
     payments,

@@ -156,6 +156,13 @@ export class LocalStateMachine {
         waitTimeOverrides: this.options.waitOverrides ?? {},
       },
     });
+    // The library queues every event of the execution (with each state's input and output) until someone
+    // reads them; a dunning loop that runs for weeks would hold them all. Read and drop them.
+    void (async () => {
+      for await (const _ of execution.eventLogs) {
+        // discarded
+      }
+    })().catch(() => undefined);
     return { result: execution.result as Promise<Json>, abort: execution.abort };
   }
 }

@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCustomers, generateUsage, injectFaults, loadOffers, Random } from '@tally/demo';
+import { describe, expect, it } from 'vitest';
+
+// `npm start -- --once` end to end, on a reduced dataset: its summary is checked against figures the test
+// computes itself from the same generated input (same seed), never against the program's own expectations.
+const CUSTOMERS = 9;
+const SEED = 77;
+
+function independentFigures() {
+  const random = new Random(SEED);
+  const customers = generateCustomers(loadOffers(), { count: CUSTOMERS, month: '2026-01', random });
+  const clean = customers
+    .flatMap((c) => generateUsage(c, { month: '2026-01', random }))
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const traffic = injectFaults(clean, { random });
+  let inputs = 0;
+  let notJson = 0;
+  const payloads = new Map<string, Set<string>>();
+  let copies = 0;
+  for (const body of [...traffic.onTime, ...traffic.late]) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      inputs++;
+      notJson++;
+      continue;
+    }
+    for (const e of parsed as { source?: string; id?: string; subject?: string; time?: string }[]) {
+      inputs++;
+      if (!e.subject || !e.time) continue; // schema violation: quarantined, not an identity
+      copies++;
+      const key = `${e.source}\u0000${e.id}`;
+      const set = payloads.get(key) ?? new Set<string>();
+      set.add(JSON.stringify(e));
+      payloads.set(key, set);
+    }
+  }
+  const conflicts = [...payloads.values()].reduce((n, s) => n + s.size - 1, 0);
+  return {
+    customers,
+    inputs,
+    stored: payloads.size,
+    conflicts,
+    duplicates: copies - payloads.size - conflicts,
+    quarantined: inputs - copies + conflicts,
+    notJson,
+  };
+}
+
+describe('npm start -- --once (reduced dataset)', () => {
+  const expected = independentFigures();
+  const dir = mkdtempSync(join(tmpdir(), 'tally-demo-'));
+  const run = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'packages/demo/src/main.ts',
+      '--once',
+      '--json',
+      '--customers',
+      String(CUSTOMERS),
+      '--seed',
+      String(SEED),
+      '--data',
+      join(dir, 'data'),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
+  const summary = run.status === 0 ? JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) : undefined;
+
+  it('exits 0 and prints a JSON summary', () => {
+    expect(run.stderr.slice(-2000) + run.stdout.slice(-2000)).toBeTruthy();
+    expect(run.status, run.stderr.slice(-3000)).toBe(0);
+    expect(summary.customers).toBe(CUSTOMERS);
+  });
+
+  it('accounts for every input: stored + duplicates + quarantined = inputs, each as computed from the input', () => {
+    expect(summary.ingest.inputs).toBe(expected.inputs);
+    expect(summary.ingest.stored).toBe(expected.stored);
+    expect(summary.ingest.duplicate).toBe(expected.duplicates);
+    const quarantined = Object.values(summary.ingest.quarantined as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(quarantined).toBe(expected.quarantined);
+    expect(summary.ingest.quarantined.conflict ?? 0).toBe(expected.conflicts);
+    expect(summary.ingest.quarantined['malformed-json'] ?? 0).toBe(expected.notJson);
+  });
+
+  it('issues gap-free invoice numbers per issuer and emails every invoice', () => {
+    const numbers = summary.invoices.numbers as string[];
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const byIssuer = new Map<string, number[]>();
+    for (const n of numbers) {
+      const [prefix, , seq] = n.split('-');
+      byIssuer.set(prefix!, [...(byIssuer.get(prefix!) ?? []), Number(seq)]);
+    }
+    expect([...byIssuer.keys()].sort()).toEqual(['BEC', 'FLK', 'NWM']);
+    for (const seqs of byIssuer.values()) {
+      expect(seqs.sort((a, b) => a - b)).toEqual(seqs.map((_, i) => i + 1));
+    }
+    // Every customer gets January and February invoices; telecom also an opening one (fees in advance).
+    const telecom = expected.customers.filter((c) => c.business === 'telecom').length;
+    expect(summary.invoices.count).toBe(CUSTOMERS * 2 + telecom);
+    expect(summary.emails.byKind.invoice).toBe(summary.invoices.count);
+    expect(summary.invoices.adjustments).toBeGreaterThan(0);
+  });
+
+  it('records every payment sent and suspends only customers who did not pay on time', () => {
+    expect(summary.payments.accepted).toBe(summary.payments.sent);
+    expect(summary.payments.sent).toBeGreaterThan(0);
+    expect(summary.dunning.suspended).toBeGreaterThan(0);
+    expect(summary.emails.byKind.receipt).toBe(summary.payments.accepted);
+  });
+}, 900_000);
