@@ -5,7 +5,7 @@ import {
   type QueueDefinition,
   usageTable,
 } from '@tally/resources';
-import { Duration } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -89,6 +89,11 @@ export class BillingRun extends Construct {
       schedule: ScheduleExpression.rate(every),
       target: new LambdaInvoke(this.closePeriods.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       description: 'tally: find subscriptions whose period (or draft grace) ended and enqueue billing jobs',
+    });
+    // The target's role is a stack-level singleton (aws-scheduler-targets), so the acknowledgement is too.
+    Validations.of(Stack.of(this)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.closePeriods.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'the schedule may invoke close-periods and its versions (ARN:*), no other function',
     });
 
     this.billSubscription = new BillingFunction(this, 'BillSubscription', {

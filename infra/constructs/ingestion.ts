@@ -160,25 +160,6 @@ export class Ingestion extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const f of [this.ingestFunction, this.httpFunction]) {
-      Validations.of(f).acknowledge(
-        {
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason:
-            'AWSLambdaBasicExecutionRole only grants writing the function its own logs (BillingFunction default)',
-        },
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (Resource "*")',
-        },
-        {
-          id: 'AwsSolutions-L1',
-          reason:
-            'nodejs22.x is the newest runtime the project targets (BillingFunction pins it for all functions)',
-        },
-      );
-    }
     new CfnOutput(this, 'IngestUrl', { value: `${this.api.apiEndpoint}/v1/events` });
   }
 }
