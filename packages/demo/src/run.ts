@@ -24,7 +24,7 @@ import { Random } from './random.js';
 import { generateUsage } from './usage.js';
 
 export interface DemoOptions {
-  /** Customers to generate (spread over telecom, utility and IoT). Default 300. */
+  /** Customers to generate (spread over telecom, utility and IoT). Default 60. */
   readonly customers?: number;
   readonly seed?: number;
   /** dynalite folder; memory when absent. */
@@ -87,7 +87,7 @@ export async function runDemo(
   });
   try {
     const offers = loadOffers();
-    const customers = generateCustomers(offers, { count: options.customers ?? 300, month, random });
+    const customers = generateCustomers(offers, { count: options.customers ?? 60, month, random });
     log(`loading the catalog: 3 issuers, 3 plans, ${customers.length} customers and their subscriptions…`);
     await seed(pipeline, offers, customers);
     const payers = new Payers(pipeline, customers);
