@@ -1,7 +1,9 @@
 export {
+  type FaultCounts,
   type IngestTotals,
   type LocalPipeline,
   type LocalPipelineOptions,
+  type PipelineFaults,
   startLocalPipeline,
 } from './local-pipeline.js';
 export { statelessTemplate } from './template.js';

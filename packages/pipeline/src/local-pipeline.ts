@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import {
   type LocalStack,
@@ -6,6 +7,7 @@ import {
   startLocalStack,
   type TestClock,
 } from '@tally/local-stack';
+import { MailRetryableError } from '@tally/mail';
 import { usageQueue, usageTable } from '@tally/resources';
 import { createDocumentClient, tableName, UsageStore } from '@tally/store';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
@@ -19,7 +21,28 @@ export interface IngestTotals {
   quarantined: Record<string, number>;
 }
 
+/** Faults injected into the running functions (chaos soak). Rates are probabilities per call, 0 to 1. */
+export interface PipelineFaults {
+  /** An ingest invocation throws after its writes, so its whole batch is redelivered. */
+  readonly crashAfterWriteRate?: number;
+  /** A call of the usage store's DynamoDB client fails with ProvisionedThroughputExceededException unsent. */
+  readonly throttleRate?: number;
+  /** A mail send of deliver-invoice fails with a transient SES error (TooManyRequestsException) unsent. */
+  readonly sesFailureRate?: number;
+  /** Uniform [0, 1) source; default Math.random. */
+  readonly random?: () => number;
+}
+
+/** How many faults were injected. */
+export interface FaultCounts {
+  crashes: number;
+  throttles: number;
+  sesFailures: number;
+}
+
 export interface LocalPipelineOptions {
+  /** Faults to inject; none when absent. */
+  readonly faults?: PipelineFaults;
   /** dynalite's LevelDB folder; in memory when absent. */
   readonly dataDir?: string;
   /** Where the test clock starts. */
@@ -42,6 +65,8 @@ export interface LocalPipeline {
   readonly dunning: LocalDunning;
   readonly env: Readonly<Record<string, string>>;
   readonly ingest: IngestTotals;
+  /** Faults injected so far (all zero without `faults`). */
+  readonly faults: FaultCounts;
   /** Calls the payment webhook function (record-payment) with an API Gateway v2 event. */
   readonly webhook: (
     event: import('aws-lambda').APIGatewayProxyEventV2,
@@ -77,6 +102,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
   const clock = stack.clock;
   const totals: IngestTotals = { inputs: 0, stored: 0, duplicate: 0, quarantined: {} };
+  const faults = options.faults;
+  const roll = faults?.random ?? Math.random;
+  const injected: FaultCounts = { crashes: 0, throttles: 0, sesFailures: 0 };
+  // An invocation's accounting counts only once it returns: a crashed one is redelivered and counted then.
+  const invocation = new AsyncLocalStorage<IngestTotals>();
   let dunning: LocalDunning | undefined;
   try {
     // Dunning first: its endpoints (SFN, EventBridge) must be in the environment before the functions
@@ -110,6 +140,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     Object.assign(process.env, dunning.env);
 
     const doc = createDocumentClient();
+    if (faults?.throttleRate) {
+      const send = doc.send.bind(doc) as (...args: unknown[]) => Promise<unknown>;
+      (doc as { send: unknown }).send = async (...args: unknown[]) => {
+        if (roll() < (faults.throttleRate ?? 0)) {
+          injected.throttles++;
+          const err = new Error('injected: the level of configured provisioned throughput was exceeded');
+          err.name = 'ProvisionedThroughputExceededException';
+          Object.assign(err, { $fault: 'client', $metadata: { httpStatusCode: 400 } });
+          throw err;
+        }
+        return send(...args);
+      };
+    }
     const usageStore = () =>
       new UsageStore({ doc, tableName: tableName(usageTable), now: () => clock.now() });
 
@@ -121,14 +164,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       clock,
       onResult: (r) => {
         const a = r.accounting;
-        totals.inputs += a.units;
-        totals.stored += a.stored;
-        totals.duplicate += a.duplicate;
-        for (const [reason, n] of Object.entries(a.quarantined)) {
-          if (n) totals.quarantined[reason] = (totals.quarantined[reason] ?? 0) + n;
-        }
+        addTotals(invocation.getStore() ?? totals, {
+          inputs: a.units,
+          stored: a.stored,
+          duplicate: a.duplicate,
+          quarantined: a.quarantined as Record<string, number>,
+        });
       },
     });
+    const countedIngest = async (event: never, context: never) => {
+      const delta: IngestTotals = { inputs: 0, stored: 0, duplicate: 0, quarantined: {} };
+      const result = await invocation.run(delta, () => ingest(event, context));
+      if (faults?.crashAfterWriteRate && roll() < faults.crashAfterWriteRate) {
+        injected.crashes++;
+        throw new Error('injected: ingest crashed after its writes');
+      }
+      addTotals(totals, delta);
+      return result;
+    };
 
     const billMod = await import('../../../functions/bill-subscription/handler.js');
     const { dunningStarterFromEnv } = await import('@tally/workflow');
@@ -141,7 +194,28 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const closeMod = await import('../../../functions/close-periods/handler.js');
     const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
     const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
-    const deliver = deliverMod.makeHandler({ ...deliverMod.defaultDeps(), clock });
+    const deliverDeps = deliverMod.defaultDeps();
+    const mailer = deliverDeps.mailer;
+    const deliver = deliverMod.makeHandler({
+      ...deliverDeps,
+      clock,
+      ...(faults?.sesFailureRate
+        ? {
+            mailer: {
+              sendRaw: async (raw: Buffer, opts: { readonly deliveryId: string }) => {
+                if (roll() < (faults.sesFailureRate ?? 0)) {
+                  injected.sesFailures++;
+                  throw new MailRetryableError(
+                    `injected: SES SendEmail for delivery ${opts.deliveryId} failed with TooManyRequestsException`,
+                    'TooManyRequestsException',
+                  );
+                }
+                return mailer.sendRaw(raw, opts);
+              },
+            },
+          }
+        : {}),
+    });
     const feedbackMod = await import('../../../functions/mail-feedback/handler.js');
     const feedback = feedbackMod.makeHandler({ ...feedbackMod.defaultDeps(), clock } as never);
     const payMod = await import('../../../functions/record-payment/handler.js');
@@ -158,7 +232,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     // visibility timeout, and ingest does not wait out its 1 s batching window (it takes what is there).
     const fast = { retryVisibilitySeconds: 1 };
     const sources = [
-      stack.connect('UsageQueue', sqsHandler('ingest', ingest as never), {
+      stack.connect('UsageQueue', sqsHandler('ingest', countedIngest as never), {
         ...fast,
         maxBatchingWindowSeconds: 0,
         concurrency: options.ingestConcurrency ?? 2,
@@ -190,6 +264,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       dunning: started,
       env: { ...stack.env, ...started.env },
       ingest: totals,
+      faults: injected,
       webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
       async sendUsage(bodies, onProgress) {
         let sent = 0;
@@ -245,5 +320,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await dunning?.stop();
     await stack.stop();
     throw err;
+  }
+}
+
+function addTotals(into: IngestTotals, add: IngestTotals): void {
+  into.inputs += add.inputs;
+  into.stored += add.stored;
+  into.duplicate += add.duplicate;
+  for (const [reason, n] of Object.entries(add.quarantined)) {
+    if (n) into.quarantined[reason] = (into.quarantined[reason] ?? 0) + n;
   }
 }
