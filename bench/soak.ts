@@ -1,0 +1,440 @@
+import { pathToFileURL } from 'node:url';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  assembleInvoice,
+  finalizeInvoice,
+  type Invoice,
+  InvoiceSchema,
+  invoiceIdFor,
+  periodContaining,
+} from '@tally/billing';
+import {
+  type DemoCustomer,
+  generateCustomers,
+  generateUsage,
+  injectFaults,
+  loadOffer,
+  Random,
+} from '@tally/demo';
+import { deliveryKeyOf } from '@tally/mail';
+import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
+import { Decimal } from '@tally/money';
+import { startLocalPipeline } from '@tally/pipeline';
+import { metersOf, PlanSchema } from '@tally/rating';
+import { billingTable } from '@tally/resources';
+import {
+  CatalogStore,
+  createDocumentClient,
+  InvoiceStore,
+  PlanStore,
+  SubscriptionStore,
+  tableName,
+} from '@tally/store';
+import { initialCycle } from '../functions/bill-subscription/bill.js';
+
+// The chaos soak: a month of electricity usage (the utility plan: fixed fees in arrears, so one invoice per
+// customer and period, no opening invoice) for enough customers to make `events` clean events, sent through
+// SQS with producer faults (duplicates, conflicting duplicates, reordering, malformed bodies, late events)
+// while the pipeline crashes ingest invocations after their writes, throttles DynamoDB and fails SES sends.
+// Then the period closes, invoices are finalized and emailed. Every check compares with figures derived here
+// from the generated traffic, never with the pipeline's own counters alone.
+
+export const SOAK_FAULTS = { duplicate: 0.05, conflict: 0.02, reorder: 0.1, malformed: 0.01, late: 0.005 };
+export const SOAK_CHAOS = { crashAfterWriteRate: 0.05, throttleRate: 0.01, sesFailureRate: 0.1 };
+const MONTH = '2026-01';
+/** Clean events one utility customer makes in January (31 days × (24 interval + 12 power + 1 read)). */
+const EVENTS_PER_CUSTOMER = 31 * 37;
+
+export interface SoakOptions {
+  /** Clean events to generate (rounded to whole customers). Default 200,000. */
+  readonly events?: number;
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+  /** Overrides of {@link SOAK_CHAOS}. */
+  readonly chaos?: Partial<typeof SOAK_CHAOS>;
+}
+
+export interface SoakCheck {
+  readonly name: string;
+  readonly pass: boolean;
+  readonly detail: string;
+}
+
+export interface SoakResult {
+  readonly customers: number;
+  readonly cleanEvents: number;
+  readonly messages: number;
+  readonly expected: Accounting;
+  readonly ingest: Accounting;
+  readonly faults: { crashes: number; throttles: number; sesFailures: number };
+  readonly invoices: number;
+  readonly mails: number;
+  readonly checks: readonly SoakCheck[];
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+interface Accounting {
+  inputs: number;
+  stored: number;
+  duplicate: number;
+  quarantined: number;
+}
+
+/** Inputs, identities, duplicates and quarantines of the traffic, counted from the bodies themselves. */
+export function expectedAccounting(bodies: readonly string[]): Accounting {
+  let inputs = 0;
+  let copies = 0;
+  const payloads = new Map<string, Set<string>>();
+  for (const body of bodies) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      inputs++;
+      continue;
+    }
+    for (const e of parsed as { source?: string; id?: string; subject?: string; time?: string }[]) {
+      inputs++;
+      if (!e.subject || !e.time) continue; // schema violation: quarantined
+      copies++;
+      const key = `${e.source}\u0000${e.id}`;
+      const set = payloads.get(key) ?? new Set<string>();
+      set.add(JSON.stringify(e));
+      payloads.set(key, set);
+    }
+  }
+  const conflicts = [...payloads.values()].reduce((n, s) => n + s.size - 1, 0);
+  return {
+    inputs,
+    stored: payloads.size,
+    duplicate: copies - payloads.size - conflicts,
+    quarantined: inputs - copies + conflicts,
+  };
+}
+
+/** Issuer sequences without gaps: per prefix, the numbers' trailing sequences are exactly 1..n. */
+export function numberGaps(numbers: readonly string[]): string[] {
+  const byPrefix = new Map<string, number[]>();
+  for (const n of numbers) {
+    const m = /^(.*?)(\d+)$/.exec(n);
+    if (!m) return [`unparseable invoice number ${n}`];
+    byPrefix.set(m[1]!, [...(byPrefix.get(m[1]!) ?? []), Number(m[2])]);
+  }
+  const problems: string[] = [];
+  for (const [prefix, seqs] of byPrefix) {
+    const sorted = [...seqs].sort((a, b) => a - b);
+    sorted.forEach((s, i) => {
+      if (s !== i + 1) problems.push(`${prefix}: position ${i + 1} holds ${s}`);
+    });
+  }
+  return problems;
+}
+
+export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const random = new Random(options.seed ?? 11);
+  const chaos = new Random((options.seed ?? 11) + 1);
+  const offer = loadOffer('utility');
+  const wanted = Math.max(1, Math.ceil((options.events ?? 200_000) / EVENTS_PER_CUSTOMER));
+  // generateCustomers cycles telecom, utility, iot: take every utility one.
+  const customers = generateCustomers(
+    { telecom: offer, utility: offer, iot: offer },
+    {
+      count: wanted * 3,
+      month: MONTH,
+      random,
+    },
+  ).filter((c) => c.business === 'utility');
+  const clean = customers
+    .flatMap((c) => generateUsage(c, { month: MONTH, random }))
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const traffic = injectFaults(clean, { random, rates: SOAK_FAULTS });
+  const expected = expectedAccounting([...traffic.onTime, ...traffic.late]);
+  const lateIds = new Set(
+    traffic.late.flatMap((b) => (JSON.parse(b) as UsageEvent[]).map((e) => `${e.source}#${e.id}`)),
+  );
+  log(
+    `soak: ${customers.length} customers, ${clean.length} clean events, ${traffic.onTime.length + traffic.late.length} messages, ${expected.inputs} inputs`,
+  );
+
+  const monthStart = new Date(`${MONTH}-01T00:00:00Z`);
+  const monthEnd = new Date('2026-02-01T00:00:00Z');
+  const pipeline = await startLocalPipeline({
+    clockStart: new Date(monthStart.getTime() - 36 * 3_600_000).toISOString(),
+    faults: { ...SOAK_CHAOS, ...options.chaos, random: () => chaos.next() },
+    logLevel: 'SILENT',
+  });
+  try {
+    const s = stores();
+    await s.invoices.putIssuer(offer.issuer);
+    await s.plans.put(offer.plan);
+    for (const meter of offer.meters) await s.catalog.putMeter(meter);
+    const queue = [...customers];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          await s.catalog.putCustomer({ ...c.customer, status: 'active' });
+          await s.subscriptions.put(
+            c.subscription as never,
+            initialCycle(c.subscription, c.customer, offer.plan),
+          );
+        }
+      }),
+    );
+
+    // Each message goes out once the clock has passed its newest event (as a live producer sends it).
+    const schedule = scheduleByTime(traffic.onTime);
+    let next = 0;
+    const lastEvent = schedule.at(-1)?.at ?? monthEnd.getTime();
+    const sendStart = Date.now();
+    for (let t = monthStart.getTime(); next < schedule.length; t += 86_400_000) {
+      await pipeline.advanceTo(new Date(Math.min(t, lastEvent + 60_000)).toISOString(), 86_400_000);
+      const now = pipeline.clock.now().getTime();
+      const due: string[] = [];
+      while (next < schedule.length && schedule[next]!.at <= now) due.push(schedule[next++]!.body);
+      await pipeline.sendUsage(due);
+      await pipeline.settle();
+      if (new Date(now).getUTCDate() % 10 === 1) {
+        log(`  ${new Date(now).toISOString().slice(0, 10)}: ${pipeline.ingest.inputs} inputs ingested`);
+      }
+    }
+    const sendSeconds = (Date.now() - sendStart) / 1000;
+    log('closing January: hour by hour past the month end and the draft grace…');
+    // Six-hour steps: close-periods fires on each, past the period end and the plan's draft grace (6 h).
+    await pipeline.advanceTo(new Date(monthEnd.getTime() + 2 * 86_400_000).toISOString(), 6 * 3_600_000);
+    log(`late usage: ${traffic.late.length} messages after the invoices…`);
+    const beforeLate = pipeline.ingest.inputs;
+    await pipeline.sendUsage(traffic.late);
+    await pipeline.settle();
+    log(`  late: ${pipeline.ingest.inputs - beforeLate} inputs ingested`);
+    if (process.env.SOAK_DEBUG) {
+      for (const [id, q] of Object.entries(pipeline.stack.resources.queues)) {
+        const a = await pipeline.stack.clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['All'] }),
+        );
+        log(`  queue ${id}: ${a.Attributes?.ApproximateNumberOfMessages}`);
+        const dlq = await pipeline.stack.clients.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: q.url.replace(/([^/]+)$/, '$1-dlq'),
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        );
+        log(`  dlq of ${id}: ${dlq.Attributes?.ApproximateNumberOfMessages}`);
+      }
+    }
+
+    const checks: SoakCheck[] = [];
+    const got = pipeline.ingest;
+    const ingest: Accounting = {
+      inputs: got.inputs,
+      stored: got.stored,
+      duplicate: got.duplicate,
+      quarantined: Object.values(got.quarantined).reduce((a, b) => a + b, 0),
+    };
+    for (const k of ['inputs', 'stored', 'duplicate', 'quarantined'] as const) {
+      checks.push({
+        name: `ingest ${k}`,
+        pass: ingest[k] === expected[k],
+        detail: `${ingest[k]} (expected ${expected[k]})`,
+      });
+    }
+    checks.push({
+      name: 'stored + duplicate + quarantined = inputs',
+      pass: ingest.stored + ingest.duplicate + ingest.quarantined === expected.inputs,
+      detail: `${ingest.stored} + ${ingest.duplicate} + ${ingest.quarantined} = ${ingest.stored + ingest.duplicate + ingest.quarantined} (inputs ${expected.inputs}; quarantined by reason ${JSON.stringify(got.quarantined)})`,
+    });
+
+    // January invoices against a reference assembled here from the clean events that were sent on time.
+    const meters: Record<string, Meter> = {
+      ...Object.fromEntries(offer.meters.map((m) => [m.id, m])),
+      ...metersOf(offer.plan),
+    };
+    const bySubject = new Map<string, UsageEvent[]>();
+    for (const e of clean) {
+      if (lateIds.has(`${e.source}#${e.id}`)) continue;
+      const list = bySubject.get(e.subject!) ?? [];
+      list.push(e);
+      bySubject.set(e.subject!, list);
+    }
+    let mismatches = 0;
+    let missing = 0;
+    const numbers: string[] = [];
+    const invoiceIds = new Set<string>();
+    let sum = new Decimal(0);
+    const firstMismatches: string[] = [];
+    for (const c of customers) {
+      const period = periodContaining(c.subscription, c.customer, c.subscription.start)!;
+      const id = invoiceIdFor(c.subscription.id, period.start, 'period');
+      const stored = (await s.invoices.get(id))?.invoice;
+      if (!stored || stored.status === 'draft') {
+        missing++;
+        continue;
+      }
+      invoiceIds.add(id);
+      if (stored.number) numbers.push(stored.number);
+      const reference = referenceTotal(c, offer, meters, period, bySubject.get(c.customer.id) ?? []);
+      sum = sum.plus(stored.totals.total);
+      if (!new Decimal(stored.totals.total).eq(reference)) {
+        mismatches++;
+        if (firstMismatches.length < 3)
+          firstMismatches.push(`${c.customer.id}: ${stored.totals.total} ≠ ${reference.toFixed()}`);
+      }
+    }
+    checks.push({
+      name: 'every January invoice finalized',
+      pass: missing === 0,
+      detail: `${customers.length - missing} of ${customers.length}`,
+    });
+    checks.push({
+      name: 'invoice totals = independent reference (to the cent)',
+      pass: mismatches === 0 && missing === 0,
+      detail: `${mismatches} mismatches; Σ ${sum.toFixed(2)} ${offer.plan.currency}${firstMismatches.length ? `; ${firstMismatches.join('; ')}` : ''}`,
+    });
+    const gaps = numberGaps(numbers);
+    checks.push({
+      name: 'invoice numbers gap-free per issuer',
+      pass: gaps.length === 0 && numbers.length === invoiceIds.size,
+      detail: gaps.length ? gaps.slice(0, 3).join('; ') : `${numbers.length} numbers, 1..${numbers.length}`,
+    });
+
+    const store = (await (await fetch(`${pipeline.stack.endpoints.ses}/store`)).json()) as {
+      emails: unknown[];
+    };
+    const mailsPerInvoice = new Map<string, number>();
+    let otherMails = 0;
+    for (const mail of store.emails) {
+      const key = deliveryOf(JSON.stringify(mail));
+      if (key?.kind === 'invoice')
+        mailsPerInvoice.set(key.invoiceId, (mailsPerInvoice.get(key.invoiceId) ?? 0) + 1);
+      else otherMails++;
+    }
+    const notOnce = [...invoiceIds].filter((id) => mailsPerInvoice.get(id) !== 1);
+    const stray = [...mailsPerInvoice.keys()].filter((id) => !invoiceIds.has(id));
+    checks.push({
+      name: 'every invoice emailed exactly once',
+      pass: notOnce.length === 0 && stray.length === 0,
+      detail: `${[...mailsPerInvoice.values()].reduce((a, b) => a + b, 0)} invoice mails for ${invoiceIds.size} invoices; ${notOnce.length} not exactly once, ${stray.length} for unknown invoices, ${otherMails} other mails`,
+    });
+
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      customers: customers.length,
+      cleanEvents: clean.length,
+      messages: traffic.onTime.length + traffic.late.length,
+      expected,
+      ingest,
+      faults: { ...pipeline.faults },
+      invoices: invoiceIds.size,
+      mails: store.emails.length,
+      checks,
+      seconds,
+      eventsPerSecond: expected.inputs / sendSeconds,
+    };
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+function referenceTotal(
+  c: DemoCustomer,
+  offer: ReturnType<typeof loadOffer>,
+  meters: Record<string, Meter>,
+  period: { start: string; end: string },
+  events: readonly UsageEvent[],
+): Decimal {
+  const from = Date.parse(period.start);
+  const to = Date.parse(period.end);
+  const usage: Record<string, UsageRecord[]> = {};
+  for (const meter of Object.values(meters)) {
+    usage[meter.id] = events
+      .filter((e) => e.type === meter.eventType && Date.parse(e.time!) >= from && Date.parse(e.time!) < to)
+      .map((e) => toUsageRecord(meter, e));
+  }
+  const invoice = assembleInvoice({
+    customer: c.customer,
+    issuer: offer.issuer,
+    subscription: c.subscription,
+    planVersions: [offer.plan],
+    meters,
+    period,
+    usage,
+    now: period.end,
+  });
+  return new Decimal(invoice.totals.total);
+}
+
+/** The delivery a sent mail carries (its id is in the body): the invoice and the request's kind. */
+function deliveryOf(mail: string): { invoiceId: string; kind: string } | null {
+  for (const token of mail.match(/[A-Za-z0-9_-]{24,}/g) ?? []) {
+    const key = deliveryKeyOf(token);
+    if (key)
+      return {
+        invoiceId: key.invoiceId,
+        kind: key.requestId.slice(key.invoiceId.length + 1).split(':')[0] || 'other',
+      };
+  }
+  return null;
+}
+
+function scheduleByTime(bodies: readonly string[]): { at: number; body: string }[] {
+  let last = 0;
+  const out = bodies.map((body) => {
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      const times = (Array.isArray(parsed) ? parsed : [parsed])
+        .map((e) => Date.parse((e as { time?: string })?.time ?? ''))
+        .filter((t) => !Number.isNaN(t));
+      if (times.length > 0) last = Math.max(...times);
+    } catch {
+      // not JSON: sent beside its neighbour, to be quarantined
+    }
+    return { at: last, body };
+  });
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function stores() {
+  const client = createDocumentClient();
+  const table = tableName(billingTable);
+  return {
+    catalog: new CatalogStore({ doc: client, tableName: table }),
+    plans: new PlanStore({ client, tableName: table, parse: (d) => PlanSchema.parse(d) }),
+    subscriptions: new SubscriptionStore({ client, tableName: table }),
+    invoices: new InvoiceStore<Invoice>({
+      client,
+      tableName: table,
+      parse: InvoiceSchema.parse,
+      finalizeDraft: finalizeInvoice,
+    }),
+  };
+}
+
+export function printSoak(r: SoakResult, out: (line: string) => void): void {
+  out(
+    `soak: ${r.customers} customers · ${r.cleanEvents} clean events · ${r.messages} messages · ${r.expected.inputs} inputs · ${r.seconds.toFixed(0)} s (${r.eventsPerSecond.toFixed(0)} inputs/s through the month)`,
+  );
+  out(
+    `faults injected: ${r.faults.crashes} ingest crashes after writes · ${r.faults.throttles} DynamoDB throttles · ${r.faults.sesFailures} SES failures`,
+  );
+  out(`invoices: ${r.invoices} · mails in SES: ${r.mails}`);
+  for (const c of r.checks) out(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const ses = arg('ses-failure-rate');
+  const result = await runSoak({
+    events: arg('events') ?? 200_000,
+    seed: arg('seed') ?? 11,
+    ...(ses === undefined ? {} : { chaos: { sesFailureRate: ses } }),
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printSoak(result, (l) => process.stdout.write(`${l}\n`));
+  process.exit(result.checks.every((c) => c.pass) ? 0 : 1);
+}

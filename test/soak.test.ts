@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { expectedAccounting, numberGaps, type SoakResult } from '../bench/soak.js';
+
+// The chaos soak (npm run soak) reduced to about 6,000 events, in its own process (it starts its own local
+// stack): producer faults plus ingest crashes after writes, DynamoDB throttling and SES failures.
+const EVENTS = 6_000;
+
+describe('soak helpers', () => {
+  it('counts inputs, identities, duplicates and quarantines from the bodies alone', () => {
+    const e = (id: string, n: number) => ({ source: 's', id, subject: 'c', time: 't', data: { n } });
+    const bodies = [
+      JSON.stringify([e('a', 1), e('b', 1), e('a', 1)]), // a twice, same payload: 1 duplicate
+      JSON.stringify([e('b', 2), { source: 's', id: 'x' }]), // b with another payload: conflict; x no subject
+      'not json',
+    ];
+    // inputs 3 + 2 + 1 = 6; identities a, b = 2 stored; copies with subject 4: 4 - 2 - 1 conflict = 1 duplicate;
+    // quarantined: 6 - 4 + 1 = 3 (conflict, schema, not JSON).
+    expect(expectedAccounting(bodies)).toEqual({ inputs: 6, stored: 2, duplicate: 1, quarantined: 3 });
+  });
+
+  it.each([
+    [['A-2026-0001', 'A-2026-0002', 'B-2026-0001'], 0],
+    [['A-2026-0001', 'A-2026-0003'], 1],
+    [['A-2026-0002'], 1],
+  ])('finds gaps in invoice numbers per issuer (%j → %i)', (numbers, gaps) => {
+    expect(numberGaps(numbers)).toHaveLength(gaps);
+  });
+});
+
+describe(`chaos soak (${EVENTS} events)`, () => {
+  const run = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'bench/soak.ts',
+      '--events',
+      String(EVENTS),
+      '--seed',
+      '7',
+      '--ses-failure-rate',
+      '0.3',
+      '--json',
+    ],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
+  const result =
+    run.status === null || !run.stdout.includes('{')
+      ? undefined
+      : (JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as SoakResult);
+
+  it('ran to the end and injected every kind of fault', () => {
+    expect(result, run.stderr.slice(-3000)).toBeDefined();
+    expect(result!.faults.crashes).toBeGreaterThan(0);
+    expect(result!.faults.throttles).toBeGreaterThan(0);
+    expect(result!.faults.sesFailures).toBeGreaterThan(0);
+  });
+
+  it('accounts for every input, bills every invoice to the cent, mails each once, numbers without gaps', () => {
+    const failed = result?.checks.filter((c) => !c.pass) ?? [{ name: 'no result', detail: '' }];
+    expect(failed).toEqual([]);
+    expect(result!.checks.map((c) => c.name)).toHaveLength(9);
+    // 6,000 clean events at ~1,147 per customer → 6 customers, one January invoice each.
+    expect(result!.customers).toBe(6);
+    expect(result!.invoices).toBe(6);
+    expect(run.status).toBe(0);
+  });
+});
