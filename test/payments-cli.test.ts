@@ -48,8 +48,15 @@ async function tally(...argv: string[]): Promise<string> {
     },
     readFile: async () => '',
   };
-  // The CLI's own program (its commander copy); pay/payments registered here until main.ts lists them.
+  // The CLI's own program (its commander copy), with pay/payments re-registered on this test's stores in
+  // place of the ones main.ts wires to the environment.
   const program = buildProgram({ io });
+  const commands = program.commands as unknown as { name(): string }[];
+  commands.splice(
+    0,
+    commands.length,
+    ...commands.filter((c) => c.name() !== 'pay' && c.name() !== 'payments'),
+  );
   registerPay(program, { io }, () => receivables);
   registerPayments(program, { io }, () => receivables);
   await program.parseAsync(argv, { from: 'user' });

@@ -83,7 +83,7 @@ const PAYERS: readonly DemoCustomer['payer'][] = [
   'on-time',
   'on-time',
   'late',
-  'late',
+  'after-suspension',
   'partial',
   'never',
 ];
@@ -139,13 +139,14 @@ export function generateCustomers(
     });
     const devices =
       business === 'iot' ? Array.from({ length: random.int(2, 8) }, (_, d) => `dev-${id}-${d + 1}`) : [];
-    // Payer types cycle per business, so every business shows every payment behaviour.
+    // Payer types cycle with the customer number (8 types against 3 businesses), so every 24 customers hold
+    // every pair of business and payment behaviour, and even a handful of customers shows most behaviours.
     out.push({
       business,
       customer,
       subscription,
       devices,
-      payer: PAYERS[Math.floor(i / 3) % PAYERS.length]!,
+      payer: PAYERS[i % PAYERS.length]!,
     });
   }
   return out;

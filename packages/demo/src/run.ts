@@ -283,17 +283,21 @@ class Payers {
     this.#lastDay = today;
     const secret = process.env.TALLY_WEBHOOK_SECRET!;
     for (const c of this.#customers) {
-      for (const { invoice } of await this.#invoices.listByCustomer(c.customer.id)) {
-        if (invoice.status !== 'finalized' || !invoice.issueDate || !invoice.dueDate) continue;
-        if (this.#paid.has(invoice.id)) continue;
+      const open = (await this.#invoices.listByCustomer(c.customer.id))
+        .map((x) => x.invoice)
+        .filter((i) => i.status === 'finalized' && i.issueDate && i.dueDate && !this.#paid.has(i.id));
+      const due = open.filter((invoice) => {
         const payOn = {
-          'on-time': shiftDate(invoice.issueDate, 3),
-          late: shiftDate(invoice.dueDate, 12),
-          'after-suspension': shiftDate(invoice.dueDate, 40),
-          partial: invoice.dueDate,
+          'on-time': shiftDate(invoice.issueDate!, 3),
+          late: shiftDate(invoice.dueDate!, 12),
+          'after-suspension': shiftDate(invoice.dueDate!, 40),
+          partial: invoice.dueDate!,
           never: '9999-12-31',
         }[c.payer];
-        if (payOn > today) continue;
+        return payOn <= today;
+      });
+      // A customer paying after suspension settles the whole account at once, so the suspension lifts.
+      for (const invoice of c.payer === 'after-suspension' && due.length > 0 ? open : due) {
         const ledger = (await this.#accounts.getAccount(c.customer.id))?.invoices[invoice.id];
         if (!ledger) continue; // not registered with receivables yet: try again tomorrow
         this.#paid.add(invoice.id);
