@@ -140,6 +140,8 @@ export async function run(): Promise<BenchRow[]> {
       .filter((_, i) => seenAt[i] !== 0)
       .sort((a, b) => a - b);
     const pipelineRequests = counted.requests / total;
+    const lastSeen = Math.max(...seenAt);
+    const throughput = seen / ((lastSeen - t0) / 1000);
 
     // Baseline: the plain SQS loop over the same message bodies on a queue of its own.
     const plain = (await sqs.send(new CreateQueueCommand({ QueueName: 'bench-plain' }))).QueueUrl!;
@@ -190,6 +192,12 @@ export async function run(): Promise<BenchRow[]> {
         name: `events queryable within 60 s (${total} sent at ${RATE}/s)`,
         value: seen,
         unit: 'events',
+      },
+      {
+        area: 'pipeline',
+        name: 'throughput: events queryable per second until the last one',
+        value: throughput,
+        unit: 'events/s',
       },
       {
         area: 'pipeline',

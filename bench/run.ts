@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { costRows } from './cost.js';
 import { type BenchModule, type BenchRow, benchScale } from './types.js';
 
 // The single bench entry (npm run bench): runs every bench/*.bench.ts, prints one table and writes
@@ -17,9 +19,17 @@ for (const file of files) {
   process.stderr.write(`running ${file} (BENCH_SCALE=${benchScale()})…\n`);
   rows.push(...(await mod.run()));
 }
+// The cost model reads the figures above (empty when a filtered run lacks one).
+rows.push(...costRows(rows));
 
 const fmt = (n: number | undefined) =>
-  n === undefined ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+  n === undefined
+    ? ''
+    : n >= 100
+      ? Math.round(n).toLocaleString('en-US')
+      : n >= 0.1 || n === 0
+        ? n.toFixed(2)
+        : n.toPrecision(2);
 const table = [
   ['area', 'name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'pass'],
   ...rows.map((r) => [
@@ -46,6 +56,16 @@ for (const r of table) {
 
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
-const result = { scale: benchScale(), node: process.version, at: new Date().toISOString(), rows };
+const result = {
+  scale: benchScale(),
+  node: process.version,
+  machine: {
+    cpus: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${platform()} ${arch()}`,
+  },
+  at: new Date().toISOString(),
+  rows,
+};
 writeFileSync(join(out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 process.stderr.write(`wrote ${join('bench', 'results', 'latest.json')}\n`);
