@@ -2,7 +2,6 @@ import { billingTable, deliveryQueue } from '@tally/resources';
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -122,15 +121,7 @@ export class Payments extends Construct {
       });
     }
 
-    new Alarm(this, 'ErrorsAlarm', {
-      alarmDescription:
-        'record-payment failed: a payment notification was not recorded (the provider retries)',
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    // Errors and throttles of record-payment are alarmed by Observability, with every other function's.
     new CfnOutput(this, 'WebhookUrl', { value: `${this.api.apiEndpoint}/v1/payments/webhook` });
   }
 }

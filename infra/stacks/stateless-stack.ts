@@ -5,6 +5,7 @@ import { BillingRun } from '../constructs/billing-run.js';
 import { Delivery } from '../constructs/delivery.js';
 import { Dunning } from '../constructs/dunning.js';
 import { Ingestion } from '../constructs/ingestion.js';
+import { Observability } from '../constructs/observability.js';
 import { Payments } from '../constructs/payments.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -56,6 +57,8 @@ export class StatelessStack extends Stack {
       feedbackDeadLetterQueue: feedback.deadLetterQueue,
       senderIdentity: props.config.senderIdentity,
     });
+    // Last: it alarms on every function defined above and graphs the pipeline end to end.
+    new Observability(this, 'Observability', { dunningStateMachine: dunning.stateMachine });
     // CDK's grants on a table include its indexes as `<table ARN>/index/*`; the billing table has exactly
     // the two overloaded GSIs its adapters document, so the wildcard names nothing more.
     const billingTableId = props.stateful.getLogicalId(
