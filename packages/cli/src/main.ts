@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import * as bill from './commands/bill.js';
 import * as clock from './commands/clock.js';
 import * as invoices from './commands/invoices.js';
 import * as pay from './commands/pay.js';
@@ -9,6 +10,8 @@ import * as quarantine from './commands/quarantine.js';
 import * as quote from './commands/quote.js';
 import * as report from './commands/report.js';
 import * as schema from './commands/schema.js';
+import * as send from './commands/send.js';
+import * as usage from './commands/usage.js';
 import { EXIT, InputError } from './errors.js';
 import { type CommandContext, type Io, processIo } from './io.js';
 
@@ -16,6 +19,9 @@ import { type CommandContext, type Io, processIo } from './io.js';
 const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => void }[] = [
   quote,
   schema,
+  send,
+  usage,
+  bill,
   quarantine,
   invoices,
   pay,

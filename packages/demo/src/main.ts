@@ -91,6 +91,8 @@ if (values.once) {
 console.log('\nThe local stack stays up for exploring (Ctrl-C to stop):');
 console.log(`  mails:  ${summary.sesPage}`);
 console.log(`  report: ${reportFile}`);
+console.log(`  usage ingest API:    POST ${pipeline.urls.ingest} (x-api-key of a producer)`);
+console.log(`  payment webhook API: POST ${pipeline.urls.webhook} (tally-signature header)`);
 for (const [k, v] of Object.entries(pipeline.env))
   if (k.startsWith('AWS_ENDPOINT_URL_')) console.log(`  ${k}=${v}`);
 const stop = async () => {

@@ -65,6 +65,8 @@ export interface LocalPipeline {
   readonly dunning: LocalDunning;
   readonly env: Readonly<Record<string, string>>;
   readonly ingest: IngestTotals;
+  /** The local HTTP APIs: usage ingest (x-api-key) and the signed payment webhook. */
+  readonly urls: { readonly ingest: string; readonly webhook: string };
   /** Faults injected so far (all zero without `faults`). */
   readonly faults: FaultCounts;
   /** Calls the payment webhook function (record-payment) with an API Gateway v2 event. */
@@ -256,6 +258,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
     });
 
+    // The two HTTP APIs, on 127.0.0.1, calling the same handlers as API Gateway would.
+    const { startHttpIngest } = await import('../../../functions/http-ingest/server.js');
+    const ingestApi = await startHttpIngest({ port: 0 });
+    const { startWebhookServer } = await import('../../../functions/record-payment/server.js');
+    const webhookApi = await startWebhookServer({
+      port: 0,
+      deps: { ...payMod.defaultDeps(), receivables: receivablesFromEnv(process.env, clock), clock },
+    });
+
     const usageUrl = stack.resources.queues[usageQueue.id]!.url;
     const started = dunning;
     const pipeline: LocalPipeline = {
@@ -264,6 +275,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       dunning: started,
       env: { ...stack.env, ...started.env },
       ingest: totals,
+      urls: { ingest: `${ingestApi.url}/v1/events`, webhook: `${webhookApi.url}/v1/payments/webhook` },
       faults: injected,
       webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
       async sendUsage(bodies, onProgress) {
@@ -311,6 +323,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         await onStep?.(clock.now());
       },
       async stop() {
+        await ingestApi.stop();
+        await webhookApi.stop();
         await started.stop();
         await stack.stop();
       },

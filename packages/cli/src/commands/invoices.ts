@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { renderDocument } from '@tally/documents';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient, type InvoiceStore, tableName } from '@tally/store';
 import type { Command } from 'commander';
@@ -52,10 +54,20 @@ export function register(
     });
   invoices
     .command('show <invoiceId>')
-    .description('print one invoice as JSON')
-    .action(async (id: string) => {
+    .description('print one invoice as JSON, or write it as the PDF the customer receives')
+    .option('--pdf <file>', 'write the invoice PDF to this file instead')
+    .action(async (id: string, o: { pdf?: string }) => {
       const found = await deps().get(id);
       if (found === null) throw new InputError(`invoice ${id} not found`);
-      io.out(`${JSON.stringify(found.invoice, null, 2)}\n`);
+      if (!o.pdf) {
+        io.out(`${JSON.stringify(found.invoice, null, 2)}\n`);
+        return;
+      }
+      const doc = await renderDocument(found.invoice, { kind: 'invoice' });
+      const pdf = doc.attachments.find((a) => a.contentType === 'application/pdf');
+      if (!pdf) throw new InputError(`invoice ${id} is a draft: it has no PDF until it is finalized`);
+      await writeFile(o.pdf, pdf.content);
+      for (const w of doc.warnings) io.err(`warning: ${w}\n`);
+      io.out(`wrote ${o.pdf} (${pdf.content.length} bytes)\n`);
     });
 }

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../io.js';
+
+/** Runs close-periods once; the default is the real function's logic with its environment. */
+export type CloseNow = () => Promise<{ due: number; enqueued: number }>;
+
+async function closeFromEnv(): Promise<{ due: number; enqueued: number }> {
+  const { defaultDeps } = await import('../../../../functions/close-periods/handler.js');
+  const { closePeriods } = await import('../../../../functions/close-periods/close.js');
+  return closePeriods(defaultDeps());
+}
+
+/** `tally bill`: run period close now (what the hourly schedule does), enqueueing a billing job per due subscription. */
+export function register(program: Command, { io }: CommandContext, closeNow: CloseNow = closeFromEnv): void {
+  program
+    .command('bill')
+    .description('run period close now: enqueue a billing job for every subscription whose period has ended')
+    .option('--json', 'print the counts as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await closeNow();
+      io.out(
+        o.json
+          ? `${JSON.stringify(r)}\n`
+          : `${r.due} subscriptions due, ${r.enqueued} billing jobs enqueued\n`,
+      );
+    });
+}
