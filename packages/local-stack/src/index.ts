@@ -7,6 +7,7 @@ export {
   type SqsEventSourceOptions,
   type SqsHandler,
 } from './event-source.js';
+export { type HttpApiHandler, type LocalHttpApi, startHttpApi } from './http-api.js';
 export { lambdaContext } from './lambda-context.js';
 export { createResources, type LocalResources, localName, tableInput } from './resources.js';
 export { type LocalSchedule, LocalScheduler, rateMs } from './scheduler.js';
