@@ -18,8 +18,12 @@ async function tally(env: Record<string, string>, ...argv: string[]) {
   Object.assign(process.env, env);
   try {
     const code = await main(argv, {
-      out: (t) => void (out += t),
-      err: (t) => void (err += t),
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
       readFile: async (p) => (await import('node:fs/promises')).readFile(p, 'utf8'),
     });
     return { code, out, err };

@@ -1,42 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, ReportInputSchema, renderHtml } from '../packages/reports/src/index.js';
+import { CHROMIUM, ink, launchChromium, VISUAL_OUT as OUT } from './support/visual.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 if (missing) {
   console.warn(
     `report visual test skipped: ${CHROMIUM} missing (apt-get install -y chromium; .ci/run does it)`,
   );
-}
-
-/** Screenshots land here (git-ignored) for a person to look at. */
-const OUT = join(process.cwd(), 'test-output', 'visual');
-
-/** Share of clearly dark pixels and the luminance standard deviation: a blank page has neither. */
-function ink(png: Buffer): { darkShare: number; stdDev: number; width: number; height: number } {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let dark = 0;
-  for (let i = 0; i < img.data.length; i += 4) {
-    const y = 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!; // Rec. 601 luma
-    n++;
-    sum += y;
-    sumSq += y * y;
-    if (y < 160) dark++;
-  }
-  const mean = sum / n;
-  return {
-    darkShare: dark / n,
-    stdDev: Math.sqrt(sumSq / n - mean * mean),
-    width: img.width,
-    height: img.height,
-  };
 }
 
 const sample = ReportInputSchema.parse(
@@ -48,15 +20,11 @@ const options = {
 };
 
 describe.skipIf(missing)('visual check of the HTML billing report', () => {
-  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

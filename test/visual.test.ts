@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDocument } from '../packages/documents/src/index.js';
 import { HOSTILE, sampleInvoice, sampleInvoiceFor } from '../packages/documents/src/testing.js';
+import { CHROMIUM, ink, launchChromium, VISUAL_OUT as OUT } from './support/visual.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PDFTOPPM = '/usr/bin/pdftoppm';
 const PDFTOTEXT = '/usr/bin/pdftotext';
 const missing = [CHROMIUM, PDFTOPPM, PDFTOTEXT].filter((p) => !existsSync(p));
@@ -17,46 +15,12 @@ if (missing.length > 0) {
   );
 }
 
-/** Screenshots and PDF pages land here (git-ignored) for a person to look at. */
-const OUT = join(process.cwd(), 'test-output', 'visual');
-
-/**
- * A page is "not blank" when it has ink: at least 1 % of the pixels are clearly darker than the background,
- * and the luminance varies (a uniform grey or a white page has a standard deviation near 0).
- */
-function ink(png: Buffer): { darkShare: number; stdDev: number; width: number; height: number } {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let dark = 0;
-  for (let i = 0; i < img.data.length; i += 4) {
-    // Rec. 601 luma from RGB
-    const y = 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!;
-    n++;
-    sum += y;
-    sumSq += y * y;
-    if (y < 160) dark++;
-  }
-  const mean = sum / n;
-  return {
-    darkShare: dark / n,
-    stdDev: Math.sqrt(sumSq / n - mean * mean),
-    width: img.width,
-    height: img.height,
-  };
-}
-
 describe.skipIf(missing.length > 0)('visual check of the mail and the PDF', () => {
-  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
