@@ -4,6 +4,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   assembleInvoice,
   finalizeInvoice,
@@ -308,11 +309,23 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       else otherMails++;
     }
     const notOnce = [...invoiceIds].filter((id) => mailsPerInvoice.get(id) !== 1);
+    // For a miss, what the delivery store says about the invoice's send requests (diagnosis).
+    const deliveryStates: string[] = [];
+    for (const id of notOnce.slice(0, 3)) {
+      const got = await createDocumentClient().send(
+        new QueryCommand({
+          TableName: tableName(billingTable),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `DLV#${id}` },
+        }),
+      );
+      deliveryStates.push(`${id}: ${mailsPerInvoice.get(id) ?? 0} mails, ${JSON.stringify(got.Items ?? [])}`);
+    }
     const stray = [...mailsPerInvoice.keys()].filter((id) => !invoiceIds.has(id));
     checks.push({
       name: 'every invoice emailed exactly once',
       pass: notOnce.length === 0 && stray.length === 0,
-      detail: `${[...mailsPerInvoice.values()].reduce((a, b) => a + b, 0)} invoice mails for ${invoiceIds.size} invoices; ${notOnce.length} not exactly once, ${stray.length} for unknown invoices, ${otherMails} other mails`,
+      detail: `${[...mailsPerInvoice.values()].reduce((a, b) => a + b, 0)} invoice mails for ${invoiceIds.size} invoices; ${notOnce.length} not exactly once, ${stray.length} for unknown invoices, ${otherMails} other mails${deliveryStates.length ? `; ${deliveryStates.join('; ')}` : ''}`,
     });
 
     const seconds = (Date.now() - started) / 1000;
