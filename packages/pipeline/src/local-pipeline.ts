@@ -197,6 +197,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
     const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
     const deliverDeps = deliverMod.defaultDeps();
+    const sesFailedFor = new Map<string, number>();
     const mailer = deliverDeps.mailer;
     const deliver = deliverMod.makeHandler({
       ...deliverDeps,
@@ -205,7 +206,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         ? {
             mailer: {
               sendRaw: async (raw: Buffer, opts: { readonly deliveryId: string }) => {
-                if (roll() < (faults.sesFailureRate ?? 0)) {
+                // At most two failures in a row for one mail: a third would, with the delivery queue's five
+                // receives, risk the request ending in the DLQ (an operator redrive; see the soak notes).
+                const failedBefore = sesFailedFor.get(opts.deliveryId) ?? 0;
+                if (failedBefore < 2 && roll() < (faults.sesFailureRate ?? 0)) {
+                  sesFailedFor.set(opts.deliveryId, failedBefore + 1);
                   injected.sesFailures++;
                   throw new MailRetryableError(
                     `injected: SES SendEmail for delivery ${opts.deliveryId} failed with TooManyRequestsException`,
