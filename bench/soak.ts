@@ -5,36 +5,24 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  assembleInvoice,
-  finalizeInvoice,
-  type Invoice,
-  InvoiceSchema,
-  invoiceIdFor,
-  periodContaining,
-} from '@tally/billing';
+import { assembleInvoice, invoiceIdFor, periodContaining } from '@tally/billing';
 import {
   type DemoCustomer,
+  deliveryOf,
+  demoStores,
   generateCustomers,
   generateUsage,
   injectFaults,
   loadOffer,
   Random,
+  scheduleByTime,
 } from '@tally/demo';
-import { deliveryKeyOf } from '@tally/mail';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { Decimal } from '@tally/money';
 import { type LocalPipeline, startLocalPipeline } from '@tally/pipeline';
-import { metersOf, PlanSchema } from '@tally/rating';
+import { metersOf } from '@tally/rating';
 import { billingTable } from '@tally/resources';
-import {
-  CatalogStore,
-  createDocumentClient,
-  InvoiceStore,
-  PlanStore,
-  SubscriptionStore,
-  tableName,
-} from '@tally/store';
+import { createDocumentClient, tableName } from '@tally/store';
 import { initialCycle } from '../functions/bill-subscription/bill.js';
 
 // The chaos soak: a month of electricity usage (the utility plan: fixed fees in arrears, so one invoice per
@@ -174,7 +162,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     logLevel: 'SILENT',
   });
   try {
-    const s = stores();
+    const s = demoStores();
     await s.invoices.putIssuer(offer.issuer);
     await s.plans.put(offer.plan);
     for (const meter of offer.meters) await s.catalog.putMeter(meter);
@@ -377,17 +365,6 @@ function referenceTotal(
 }
 
 /** The delivery a sent mail carries (its id is in the body): the invoice and the request's kind. */
-function deliveryOf(mail: string): { invoiceId: string; kind: string } | null {
-  for (const token of mail.match(/[A-Za-z0-9_-]{24,}/g) ?? []) {
-    const key = deliveryKeyOf(token);
-    if (key)
-      return {
-        invoiceId: key.invoiceId,
-        kind: key.requestId.slice(key.invoiceId.length + 1).split(':')[0] || 'other',
-      };
-  }
-  return null;
-}
 
 async function redriveDeadLetters(pipeline: LocalPipeline): Promise<Record<string, number>> {
   const sqs = pipeline.stack.clients.sqs;
@@ -414,39 +391,6 @@ async function redriveDeadLetters(pipeline: LocalPipeline): Promise<Record<strin
     }
   }
   return moved;
-}
-
-function scheduleByTime(bodies: readonly string[]): { at: number; body: string }[] {
-  let last = 0;
-  const out = bodies.map((body) => {
-    try {
-      const parsed = JSON.parse(body) as unknown;
-      const times = (Array.isArray(parsed) ? parsed : [parsed])
-        .map((e) => Date.parse((e as { time?: string })?.time ?? ''))
-        .filter((t) => !Number.isNaN(t));
-      if (times.length > 0) last = Math.max(...times);
-    } catch {
-      // not JSON: sent beside its neighbour, to be quarantined
-    }
-    return { at: last, body };
-  });
-  return out.sort((a, b) => a.at - b.at);
-}
-
-function stores() {
-  const client = createDocumentClient();
-  const table = tableName(billingTable);
-  return {
-    catalog: new CatalogStore({ doc: client, tableName: table }),
-    plans: new PlanStore({ client, tableName: table, parse: (d) => PlanSchema.parse(d) }),
-    subscriptions: new SubscriptionStore({ client, tableName: table }),
-    invoices: new InvoiceStore<Invoice>({
-      client,
-      tableName: table,
-      parse: InvoiceSchema.parse,
-      finalizeDraft: finalizeInvoice,
-    }),
-  };
 }
 
 export function printSoak(r: SoakResult, out: (line: string) => void): void {

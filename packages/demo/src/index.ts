@@ -9,5 +9,12 @@ export {
 } from './faults.js';
 export { Random } from './random.js';
 export { loadReportData, renderReportHtml } from './report.js';
-export { type DemoOptions, type DemoSummary, runDemo } from './run.js';
+export {
+  type DemoOptions,
+  type DemoSummary,
+  deliveryOf,
+  demoStores,
+  runDemo,
+  scheduleByTime,
+} from './run.js';
 export { generateUsage } from './usage.js';

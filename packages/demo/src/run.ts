@@ -168,7 +168,7 @@ export async function runDemo(
 }
 
 /** Each body with the time it may be sent: its newest event's time (a malformed body goes with the previous one). */
-function scheduleByTime(bodies: readonly string[]): { at: number; body: string }[] {
+export function scheduleByTime(bodies: readonly string[]): { at: number; body: string }[] {
   let last = 0;
   const out = bodies.map((body) => {
     try {
@@ -195,7 +195,8 @@ function sumValues(r: Record<string, number>): number {
   return Object.values(r).reduce((a, b) => a + b, 0);
 }
 
-function stores() {
+/** The billing-table stores the demo (and the soak) read and seed through. */
+export function demoStores() {
   const client = createDocumentClient();
   const table = tableName(billingTable);
   return {
@@ -216,7 +217,7 @@ async function seed(
   offers: ReturnType<typeof loadOffers>,
   customers: readonly DemoCustomer[],
 ): Promise<void> {
-  const s = stores();
+  const s = demoStores();
   for (const offer of Object.values(offers)) {
     await s.invoices.putIssuer(offer.issuer);
     await s.plans.put(offer.plan);
@@ -242,7 +243,7 @@ async function seed(
 
 async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCustomer[]): Promise<number> {
   void pipeline;
-  const s = stores();
+  const s = demoStores();
   let n = 0;
   for (const c of customers) {
     n += (await s.invoices.listByCustomer(c.customer.id)).filter((i) => i.invoice.status !== 'draft').length;
@@ -259,7 +260,7 @@ async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCu
 class Payers {
   readonly #pipeline: LocalPipeline;
   readonly #customers: readonly DemoCustomer[];
-  readonly #invoices = stores().invoices;
+  readonly #invoices = demoStores().invoices;
   readonly #accounts = new PaymentStore({
     client: createDocumentClient(),
     tableName: tableName(billingTable),
@@ -332,15 +333,21 @@ class Payers {
 }
 
 /**
- * The kind of a sent mail (invoice, reminder, final-notice, …), read from the delivery id every mail carries
- * (the emulator keeps no custom headers, so it is found in the body): its request id is `<invoice>:<kind>[:n]`.
+ * The invoice and kind (invoice, reminder, final-notice, …) of a sent mail, read from the delivery id every mail
+ * carries (the emulator keeps no custom headers, so it is found in the body): its request id is
+ * `<invoice>:<kind>[:n]`. Null for a mail that carries none.
  */
-function mailKind(mail: string): string {
+export function deliveryOf(mail: string): { invoiceId: string; kind: string } | null {
   for (const token of mail.match(/[A-Za-z0-9_-]{24,}/g) ?? []) {
     const key = deliveryKeyOf(token);
-    if (key) return key.requestId.slice(key.invoiceId.length + 1).split(':')[0] || 'other';
+    if (key) {
+      return {
+        invoiceId: key.invoiceId,
+        kind: key.requestId.slice(key.invoiceId.length + 1).split(':')[0] || 'other',
+      };
+    }
   }
-  return 'other';
+  return null;
 }
 
 function shiftDate(isoDate: string, days: number): string {
@@ -384,7 +391,7 @@ async function summarize(
   payments: { sent: number; accepted: number },
   started: number,
 ): Promise<DemoSummary> {
-  const s = stores();
+  const s = demoStores();
   const byStatus: Record<string, number> = {};
   const totals: Record<string, Decimal> = {};
   let count = 0;
@@ -405,7 +412,7 @@ async function summarize(
   };
   const bySubjectKind: Record<string, number> = {};
   for (const e of store.emails) {
-    const kind = mailKind(JSON.stringify(e));
+    const kind = deliveryOf(JSON.stringify(e))?.kind ?? 'other';
     bySubjectKind[kind] = (bySubjectKind[kind] ?? 0) + 1;
   }
   const events = pipeline.dunning.bus.events;
