@@ -1,3 +1,4 @@
+import { DunningPoliciesSchema } from '@tally/dunning';
 import { z } from 'zod';
 
 /**
@@ -21,6 +22,11 @@ export const TallyConfigSchema = z.object({
     .default('rate(1 hour)'),
   /** The verified SES identity invoices are sent from. */
   senderIdentity: z.string().min(3).default('billing@example.com'),
+  /**
+   * Dunning policies per customer segment (reminders, late fee, suspension, collections, as days after the due
+   * date); validated here with the same schema the dunning functions use. Default: tally's built-in policies.
+   */
+  dunningPolicies: DunningPoliciesSchema.optional(),
 });
 export type TallyConfig = z.infer<typeof TallyConfigSchema>;
 

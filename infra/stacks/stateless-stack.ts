@@ -31,6 +31,7 @@ export class StatelessStack extends Stack {
     const dunning = new Dunning(this, 'Dunning', {
       billingTable: props.stateful.billingTable,
       deliveryQueue: delivery.queue,
+      ...(props.config.dunningPolicies ? { policies: JSON.stringify(props.config.dunningPolicies) } : {}),
     });
     // The billing run: hourly close-periods → billing-jobs → bill-subscription → delivery and dunning.
     const jobs = props.stateful.queues.BillingJobsQueue!;
