@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { finalizeInvoice, type Invoice, InvoiceSchema } from '@tally/billing';
 import { deliveryKeyOf } from '@tally/mail';
-import { currencyExponent, Decimal } from '@tally/money';
+import { currencyExponent, Decimal, formatMinor } from '@tally/money';
 import { AccountSchema, SIGNATURE_HEADER, signWebhook } from '@tally/payments';
 import { type LocalPipeline, startLocalPipeline } from '@tally/pipeline';
 import { PlanSchema } from '@tally/rating';
@@ -24,7 +24,7 @@ import { Random } from './random.js';
 import { generateUsage } from './usage.js';
 
 export interface DemoOptions {
-  /** Customers to generate (spread over telecom, utility and IoT). Default 60. */
+  /** Customers to generate (spread over telecom, utility and IoT). Default 30. */
   readonly customers?: number;
   readonly seed?: number;
   /** dynalite folder; memory when absent. */
@@ -87,7 +87,7 @@ export async function runDemo(
   });
   try {
     const offers = loadOffers();
-    const customers = generateCustomers(offers, { count: options.customers ?? 60, month, random });
+    const customers = generateCustomers(offers, { count: options.customers ?? 30, month, random });
     log(`loading the catalog: 3 issuers, 3 plans, ${customers.length} customers and their subscriptions…`);
     await seed(pipeline, offers, customers);
     const payers = new Payers(pipeline, customers);
@@ -423,7 +423,7 @@ async function summarize(
     invoices: {
       count,
       byStatus,
-      totalByCurrency: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v.toFixed()])),
+      totalByCurrency: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, formatMinor(v, k)])),
       adjustments,
       numbers: numbers.sort(),
     },
