@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CustomerSchema, type Subscription, SubscriptionSchema } from '@tally/billing';
@@ -17,6 +15,7 @@ import {
 } from '../functions/bill-subscription/bill.js';
 import { tableInput } from '../packages/local-stack/src/index.js';
 import { toItem } from '../packages/store/src/usage-store.js';
+import { startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Billing one subscription whose period holds N events, against reading those same events from the same
@@ -70,24 +69,6 @@ function event(i: number, n: number): UsageEvent {
     time: new Date(Date.parse(PERIOD.start) + Math.floor(((i + 0.5) * span) / n)).toISOString(),
     data: { bytes: 1000 + (i % 5000), concurrency: i % 97, path: '/v1/things', status: 200 },
   };
-}
-
-async function startDynaliteChild(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const require = createRequire(import.meta.url);
-  const dynalitePath = require.resolve('dynalite');
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const d=require(${JSON.stringify(dynalitePath)})({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (b: Buffer) => resolve(b.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
 /** Peak heap above the starting point while `fn` runs (sampled every 5 ms, after a forced GC when exposed). */

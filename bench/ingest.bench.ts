@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +16,7 @@ import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store'
 import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
 import { toItem } from '../packages/store/src/usage-store.js';
+import { startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Events/s through the ingest handler against DynamoDB (dynalite in a child process, so this process's CPU
@@ -96,24 +95,6 @@ function sqsEvent(bodies: string[], run: number): SQSEvent {
       awsRegion: 'us-east-1',
     })),
   };
-}
-
-async function startDynaliteChild(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const require = createRequire(import.meta.url);
-  const dynalitePath = require.resolve('dynalite');
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const d=require(${JSON.stringify(dynalitePath)})({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
-    child.once('error', reject);
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -1,0 +1,25 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/**
+ * dynalite in a child process on a free 127.0.0.1 port, so a benchmark's CPU and memory figures measure the
+ * code under test, not the emulator sharing its process. Kill `child` when done.
+ */
+export async function startDynaliteChild(): Promise<{ endpoint: string; child: ChildProcess }> {
+  const require = createRequire(import.meta.url);
+  const dynalitePath = require.resolve('dynalite');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const d=require(${JSON.stringify(dynalitePath)})({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
