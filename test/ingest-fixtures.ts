@@ -5,7 +5,12 @@ import { type Accounting, type BatchResult, emptyAccounting, ingestPolicy } from
 import type { MeterInput } from '@tally/metering';
 import { CachedCatalog, CatalogStore, createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
-import { createResources, lambdaContext, TestClock } from '../packages/local-stack/src/index.js';
+import {
+  createResources,
+  lambdaContext,
+  SqsEventSource,
+  TestClock,
+} from '../packages/local-stack/src/index.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
 export const NOW = '2026-01-10T12:00:00.000Z';
@@ -170,6 +175,20 @@ export async function ingestWorld(label: string) {
           }),
         );
       }
+    },
+    /** Starts the usage queue's event source mapping into the handler (fast retries); stop it when done. */
+    connect(): SqsEventSource {
+      const source = new SqsEventSource(clients.sqs, {
+        functionName: 'ingest',
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        handler: handler as never,
+        batchSize: 100,
+        maxBatchingWindowSeconds: 0,
+        retryVisibilitySeconds: 0,
+      });
+      source.start();
+      return source;
     },
     /** Invokes the handler directly with an SQS event of these bodies (ids `<prefix>-<n>`). */
     async invoke(bodies: readonly string[], prefix = 'm') {

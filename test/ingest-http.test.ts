@@ -3,7 +3,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ingestPolicy } from '@tally/ingest';
 import { CachedCatalog } from '@tally/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqsEventSource } from '../packages/local-stack/src/index.js';
 import { call, ingestWorld } from './ingest-fixtures.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -63,17 +62,8 @@ describe('HTTP ingest', () => {
     const all = await post(call('h4'), 'key-fra');
     expect(all.status).toBe(202);
 
-    const s = new SqsEventSource(w.clients.sqs, {
-      functionName: 'ingest',
-      queueUrl: w.queue.url,
-      queueArn: w.queue.arn,
-      handler: w.handler as never,
-      batchSize: 100,
-      maxBatchingWindowSeconds: 0,
-      retryVisibilitySeconds: 0,
-    });
+    const s = w.connect();
     stops.push(() => s.stop());
-    s.start();
     await s.drained({ timeoutMs: 20_000 });
     expect(w.total).toEqual({ units: 2, stored: 2, duplicate: 0, quarantined: {} });
   });

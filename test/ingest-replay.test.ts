@@ -2,7 +2,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../packages/cli/src/commands/quarantine.js';
-import { SqsEventSource } from '../packages/local-stack/src/index.js';
 import { call, ingestWorld, NOW } from './ingest-fixtures.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -13,17 +12,8 @@ afterAll(async () => {
 describe('tally quarantine', () => {
   it('lists by day and reason, and a replay after the fix stores the input; a still-bad replay is quarantined again', async () => {
     const w = await ingestWorld('ing-replay');
-    const s = new SqsEventSource(w.clients.sqs, {
-      functionName: 'ingest',
-      queueUrl: w.queue.url,
-      queueArn: w.queue.arn,
-      handler: w.handler as never,
-      batchSize: 100,
-      maxBatchingWindowSeconds: 0,
-      retryVisibilitySeconds: 0,
-    });
+    const s = w.connect();
     stops.push(() => s.stop());
-    s.start();
     const late = JSON.stringify(call('late-customer', { subject: 'cust-new' }));
     const stillBad = JSON.stringify(call('no-meter', { type: 'tally.sms.sent' }));
     await w.send([late, stillBad]);
