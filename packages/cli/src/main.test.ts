@@ -58,7 +58,7 @@ describe('tally quote', () => {
     // 49 + (3 + 8 + 745) devices + 2,500 packages × 0.25 + 1,199 MB × 0.0225 (26.9775) + 250 × 0.08 + 1
     ['events/plans/iot-fleet.json', 'events/quotes/iot-quantities.json', 'UTC', '1477.98'],
   ])('rates %s with %s to the hand-checked total', async (planFile, usageFile, zone, total) => {
-    const table = await run([
+    const args = [
       'quote',
       '--plan',
       planFile,
@@ -68,22 +68,12 @@ describe('tally quote', () => {
       zone,
       '--period',
       '2026-01',
-    ]);
+    ];
+    const table = await run(args);
     expect(table.err).toBe('');
     expect(table.code).toBe(0);
     expect(table.out).toMatch(new RegExp(`^total\\s+${total.replace('.', '\\.')}$`, 'm'));
-    const json = await run([
-      'quote',
-      '--plan',
-      planFile,
-      '--usage',
-      usageFile,
-      '--time-zone',
-      zone,
-      '--period',
-      '2026-01',
-      '--json',
-    ]);
+    const json = await run([...args, '--json']);
     expect(JSON.parse(json.out).totals.total).toBe(total);
   });
 
