@@ -5,6 +5,7 @@ import {
   lambdaContext,
   type SqsHandler,
   startLocalStack,
+  type TaskHandler,
   type TestClock,
 } from '@tally/local-stack';
 import { MailRetryableError } from '@tally/mail';
@@ -12,6 +13,12 @@ import { usageQueue, usageTable } from '@tally/resources';
 import { createDocumentClient, tableName, UsageStore } from '@tally/store';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
 import { statelessTemplate } from './template.js';
+
+/** The part of a dunning task module (functions/dunning-*) the local runtime builds handlers from. */
+interface DunningTaskModule {
+  makeHandler(deps: object): unknown;
+  defaultDeps(): object;
+}
 
 /** What every ingested input ended as, summed over all ingest invocations. */
 export interface IngestTotals {
@@ -117,29 +124,32 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     // Dunning first: its endpoints (SFN, EventBridge) must be in the environment before the functions
     // that call them build their clients. Its task handlers are built on first use, for the same reason.
-    const lazy = <T>(make: () => T) => {
-      let value: T | undefined;
-      return () => {
-        value ??= make();
-        return value;
+    const taskHandler = (load: () => Promise<DunningTaskModule>, name: string): TaskHandler => {
+      let built: Promise<(event: unknown, context: unknown) => Promise<unknown>> | undefined;
+      return async (input) => {
+        built ??= (async () => {
+          const { makeHandler, defaultDeps } = await load();
+          const { receivablesFromEnv } = await import('@tally/workflow');
+          return makeHandler({
+            ...defaultDeps(),
+            receivables: receivablesFromEnv(process.env, clock),
+          }) as never;
+        })();
+        return (await built)(input, lambdaContext(name)) as never;
       };
     };
-    const decide = lazy(async () => {
-      const { makeHandler, defaultDeps } = await import('../../../functions/dunning-decide/handler.js');
-      const { receivablesFromEnv } = await import('@tally/workflow');
-      return makeHandler({ ...defaultDeps(), receivables: receivablesFromEnv(process.env, clock) });
-    });
-    const act = lazy(async () => {
-      const { makeHandler, defaultDeps } = await import('../../../functions/dunning-act/handler.js');
-      const { receivablesFromEnv } = await import('@tally/workflow');
-      return makeHandler({ ...defaultDeps(), receivables: receivablesFromEnv(process.env, clock) });
-    });
     dunning = await startLocalDunning({
       template: statelessTemplate(),
       clock,
       handlers: {
-        'dunning-decide': async (input) => (await decide())(input, lambdaContext('dunning-decide')) as never,
-        'dunning-act': async (input) => (await act())(input, lambdaContext('dunning-act')) as never,
+        'dunning-decide': taskHandler(
+          () => import('../../../functions/dunning-decide/handler.js') as never,
+          'dunning-decide',
+        ),
+        'dunning-act': taskHandler(
+          () => import('../../../functions/dunning-act/handler.js') as never,
+          'dunning-act',
+        ),
       },
       ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
     });
