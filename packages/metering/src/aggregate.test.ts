@@ -151,6 +151,38 @@ describe('time-weighted', () => {
     const rs = [r('2026-01-01T00:00:00Z', '3'), r('2026-01-02T00:00:00Z', '1000')];
     expect(aggregate(meter('time-weighted-average'), rs, DAY).toFixed()).toBe('3');
   });
+
+  describe('with an opening level', () => {
+    it.each([
+      // 8 in force from 00:00, 16 from 12:00: (8 × 12 h + 16 × 12 h) ÷ 24 h = 288 ÷ 24 = 12 for both
+      ['time-weighted-sum', 'absolute', '12'],
+      ['time-weighted-average', 'absolute', '12'],
+      // delta input: 8, then 8 + 16 = 24 from 12:00: (8 × 12 + 24 × 12) ÷ 24 = 384 ÷ 24 = 16
+      ['time-weighted-sum', 'delta', '16'],
+    ] as const)('%s (%s input) holds the opening level from the period start: %s', (agg, input, expected) => {
+      const m = meter(agg, { timeWeighted: { input } });
+      const rs = [r('2026-01-01T12:00:00Z', '16')];
+      expect(aggregate(m, rs, DAY, { level: '8' }).toFixed()).toBe(expected);
+    });
+
+    it('counts the whole period as known for the average, unlike a first level mid-period', () => {
+      // opening 0 from 00:00, 40 from 18:00: 40 × 6 h ÷ 24 h = 10 (without the opening level: 40)
+      const rs = [r('2026-01-01T18:00:00Z', '40')];
+      expect(aggregate(meter('time-weighted-average'), rs, DAY, { level: '0' }).toFixed()).toBe('10');
+    });
+
+    it('overrides the meter initial level', () => {
+      // initial 100 is replaced by the opening 4: 4 × 24 h ÷ 24 h = 4
+      const m = meter('time-weighted-sum', { timeWeighted: { input: 'absolute', initial: '100' } });
+      expect(aggregate(m, [], DAY, { level: '4' }).toFixed()).toBe('4');
+    });
+
+    it('gives way to a level set by a record before the period', () => {
+      // opening 8, then 2 set at 23:00 the day before: 2 × 24 h ÷ 24 h = 2
+      const rs = [r('2025-12-31T23:00:00Z', '2')];
+      expect(aggregate(meter('time-weighted-sum'), rs, DAY, { level: '8' }).toFixed()).toBe('2');
+    });
+  });
 });
 
 describe('register-delta', () => {
@@ -196,6 +228,55 @@ describe('register-delta', () => {
   ] as const)('%s', (_title, reads, expected) => {
     const rs = reads.map(([d, v]) => r(new Date(Date.UTC(2026, 0, 1 + d)).toISOString(), v));
     expect(aggregate(reg(), rs, JANUARY).toFixed()).toBe(expected);
+  });
+
+  describe('with an opening read', () => {
+    const open = r('2026-01-31T23:00:00Z', '1000');
+    const feb = { start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' };
+    const february = [r('2026-02-10T00:00:00Z', '1040'), r('2026-02-28T00:00:00Z', '1100')];
+
+    it('counts the consumption across the period start', () => {
+      // 1040 − 1000 (Jan 31 23:00 → Feb 10) + 1100 − 1040 = 100; without the opening read only 60
+      expect(aggregate(reg(), february, feb, { read: open }).toFixed()).toBe('100');
+      expect(aggregate(reg(), february, feb).toFixed()).toBe('60');
+    });
+
+    it('rolls over from the opening read', () => {
+      // 100000 − 99990 + 15 = 25
+      const rs = [r('2026-02-03T00:00:00Z', '15')];
+      expect(aggregate(reg(), rs, feb, { read: r('2026-01-30T00:00:00Z', '99990') }).toFixed()).toBe('25');
+    });
+
+    it('counts an opening read that is also among the records once', () => {
+      expect(aggregate(reg(), [open, ...february], feb, { read: open }).toFixed()).toBe('100');
+    });
+
+    it('adds nothing at a reset read after the opening read', () => {
+      // the new register starts at 0: 0 → 30 only
+      const rs = [
+        r('2026-02-02T00:00:00Z', '0', { flags: { reset: true } }),
+        r('2026-02-20T00:00:00Z', '30'),
+      ];
+      expect(aggregate(reg(), rs, feb, { read: open }).toFixed()).toBe('30');
+    });
+
+    it('equals giving the previous period reads (property)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(5000), { minLength: 2, maxLength: 20 }), (steps) => {
+          let level = 0;
+          const rs = steps.map((s, i) => {
+            level = (level + s) % 100000;
+            return r(new Date(Date.UTC(2026, 0, 20) + i * 2 * 86_400_000).toISOString(), String(level));
+          });
+          const start = Date.parse(feb.start);
+          const before = rs.filter((x) => Date.parse(x.time) < start);
+          const inside = rs.filter((x) => Date.parse(x.time) >= start);
+          const last = before[before.length - 1];
+          const withOpening = aggregate(reg(), inside, feb, last === undefined ? undefined : { read: last });
+          expect(withOpening.toFixed()).toBe(aggregate(reg(), rs, feb).toFixed());
+        }),
+      );
+    });
   });
 
   it('applies the multiplier and the conversion to the difference', () => {

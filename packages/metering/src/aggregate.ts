@@ -6,7 +6,7 @@ import { max } from './aggregations/max.js';
 import { min } from './aggregations/min.js';
 import { registerDelta } from './aggregations/register-delta.js';
 import { sum } from './aggregations/sum.js';
-import type { AggregationFn } from './aggregations/support.js';
+import type { AggregationFn, OpeningState } from './aggregations/support.js';
 import { timeWeightedAverage } from './aggregations/time-weighted-average.js';
 import { timeWeightedSum } from './aggregations/time-weighted-sum.js';
 import { unique } from './aggregations/unique.js';
@@ -41,13 +41,21 @@ function finish(meter: Meter, value: Decimal): Decimal {
 /**
  * Aggregates a meter's records over a period with the meter's aggregation, then applies its rounding.
  * Records may include ones before the period: register and time-weighted meters read them as the opening
- * state; the others ignore everything outside [start, end).
+ * state; the others ignore everything outside [start, end). `opening` gives that state directly (the last
+ * read, the level in force) when the records before the period are not at hand.
  *
  * @example
  * aggregate(meter, records, { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' }) // → Decimal
+ * aggregate(meter, februaryReads, february, { read: lastJanuaryRead }) // consumption across Feb 1 included
  */
-export function aggregate(meter: Meter, records: readonly UsageRecord[], period: Period): Decimal {
-  return finish(meter, AGGREGATIONS[meter.aggregation]({ meter, records, period: periodMs(period) }));
+export function aggregate(
+  meter: Meter,
+  records: readonly UsageRecord[],
+  period: Period,
+  opening?: OpeningState,
+): Decimal {
+  const input = { meter, records, period: periodMs(period), ...(opening === undefined ? {} : { opening }) };
+  return finish(meter, AGGREGATIONS[meter.aggregation](input));
 }
 
 /**

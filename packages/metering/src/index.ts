@@ -1,5 +1,5 @@
 export { AGGREGATIONS, aggregate, aggregateGrouped, type GroupedAggregate } from './aggregate.js';
-export type { AggregationFn, AggregationInput } from './aggregations/support.js';
+export type { AggregationFn, AggregationInput, OpeningState } from './aggregations/support.js';
 export { InvalidUsageError } from './errors.js';
 export { type UsageEvent, UsageEventSchema, usageEventJsonSchema } from './event.js';
 export {

@@ -10,9 +10,13 @@ import { type AggregationInput, chronological, type TimedRecord } from './suppor
  *   (send the old meter's final read before it).
  * - Estimated reads count until an actual read for the same instant arrives, which replaces them.
  * - The difference is multiplied by `register.multiplier` and the meter's conversion factor.
+ * - `opening.read` is one more read (the last one before the records given, usually before the period): it
+ *   carries the consumption across the period boundary without the previous period's reads.
  */
-export function registerDelta({ meter, records, period }: AggregationInput): Decimal {
+export function registerDelta({ meter, records: given, period, opening }: AggregationInput): Decimal {
   const max = meter.register?.max === undefined ? undefined : new Decimal(meter.register.max);
+  const read = opening?.read;
+  const records = read === undefined || given.some((r) => r.id === read.id) ? given : [read, ...given];
   const actualAt = new Set(records.filter((r) => !r.flags?.estimated).map((r) => Date.parse(r.time)));
   const reads: TimedRecord[] = chronological(records).filter(
     ({ ms, record }) => !(record.flags?.estimated && actualAt.has(ms)),

@@ -3,12 +3,26 @@ import type { Meter } from '../meter.js';
 import type { PeriodMs } from '../period.js';
 import type { UsageRecord } from '../record.js';
 
+/**
+ * The state of a meter before the first record given, for the aggregations that carry state from one period
+ * into the next. The billing run reads it from the last stored record before the period, so it does not have
+ * to read the whole previous period; records before the period, when given too, apply on top of it.
+ */
+export interface OpeningState {
+  /** `register-delta`: the last read before the records; the difference to the next read is consumption. */
+  readonly read?: UsageRecord;
+  /** Time-weighted: the level in force before the first record (overrides the meter's `initial`). */
+  readonly level?: string;
+}
+
 /** What every aggregation reads: the meter, all records it was given, and the period in epoch ms. */
 export interface AggregationInput {
   readonly meter: Meter;
   /** Records in any order; may include records before the period (opening levels and reads). */
   readonly records: readonly UsageRecord[];
   readonly period: PeriodMs;
+  /** The state before the first record (read by `register-delta` and the time-weighted aggregations). */
+  readonly opening?: OpeningState;
 }
 
 export type AggregationFn = (input: AggregationInput) => Decimal;

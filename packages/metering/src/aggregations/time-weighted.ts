@@ -11,11 +11,12 @@ export interface LevelArea {
 /**
  * Integrates a level over the period. With `absolute` input each event sets the level; with `delta` input
  * it changes the level by its value. Events before the period give the opening level; without them the
- * level is the meter's `initial` when set, otherwise unknown (and counted as 0) until the first event.
+ * level is `opening.level`, else the meter's `initial` when set, otherwise unknown (and counted as 0) until
+ * the first event.
  */
-export function levelArea({ meter, records, period }: AggregationInput): LevelArea {
+export function levelArea({ meter, records, period, opening }: AggregationInput): LevelArea {
   const delta = meter.timeWeighted?.input === 'delta';
-  const initial = meter.timeWeighted?.initial;
+  const initial = opening?.level ?? meter.timeWeighted?.initial;
   let level = new Decimal(initial ?? 0);
   let knownSince: number | undefined = initial === undefined ? undefined : period.startMs;
   let cursor = period.startMs;
