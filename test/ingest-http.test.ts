@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ingestPolicy } from '@tally/ingest';
 import { CachedCatalog } from '@tally/store';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +24,7 @@ describe('HTTP ingest', () => {
       deps: {
         catalog: new CachedCatalog(w.catalog, { ttlMs: 0 }),
         producers: w.catalog,
-        queue: new SqsUsageQueue(w.queue.url, new SQSClient({ useQueueUrlAsEndpoint: false })),
+        queue: new SqsUsageQueue(w.queue.url),
         clock: w.clock,
         policy: ingestPolicy(),
         logger: new Logger({ logLevel: 'SILENT' }),

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../packages/cli/src/commands/quarantine.js';
@@ -21,7 +21,7 @@ describe('tally quarantine', () => {
     expect(w.total.quarantined).toEqual({ 'unknown-customer': 1, 'unknown-meter': 1 });
 
     const out: string[] = [];
-    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const sqs = w.clients.sqs;
     const run = async (...args: string[]) => {
       const program = new Command('tally').exitOverride();
       register(
