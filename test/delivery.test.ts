@@ -5,6 +5,7 @@ import {
   EmulatorSentMailLookup,
   type Mailer,
   MailRejectedError,
+  MailRetryableError,
   NoSentMailLookup,
   SesMailer,
 } from '@tally/mail';
@@ -340,5 +341,57 @@ describe('deliver-invoice against the SES emulator', () => {
     expect(await invoke(makeHandler(deps()), msg)).toEqual([]);
     expect(await deliveries.get(msg)).toMatchObject({ state: 'failed-permanent' });
     expect(await sentMails(deliveryIdOf(msg))).toHaveLength(0);
+  });
+});
+
+describe('deliver-invoice handler instance', () => {
+  it('keeps the outcomes of concurrent invocations apart: a failed record is never acknowledged', async () => {
+    // The local runtime (and the soak) run two invocations of one handler at once; a batch processor shared
+    // between them once mixed their outcomes: the second invocation's start cleared the first one's failure,
+    // so a send that SES refused was deleted from the queue and never mailed.
+    const [a1, a2, b] = [await storedInvoice(), await storedInvoice(), await storedInvoice()];
+    const msg = (inv: Invoice, requestId: string): DeliveryMessage => ({
+      invoiceId: inv.id,
+      requestId,
+      kind: 'invoice',
+    });
+    const [refused, slow, other] = [msg(a1, 'concurrent-1'), msg(a2, 'concurrent-2'), msg(b, 'concurrent-3')];
+    let refusedNow!: () => void;
+    const refusedSent = new Promise<void>((r) => {
+      refusedNow = r;
+    });
+    let otherDone!: () => void;
+    const otherFinished = new Promise<void>((r) => {
+      otherDone = r;
+    });
+    const ses = new SesMailer({ fromAddress: 'billing@acme.example' });
+    const mailer: Mailer = {
+      sendRaw: async (raw, opts) => {
+        if (opts.deliveryId === deliveryIdOf(refused)) {
+          refusedNow();
+          throw new MailRetryableError('Maximum sending rate exceeded', 'TooManyRequestsException');
+        }
+        if (opts.deliveryId === deliveryIdOf(slow)) await otherFinished;
+        return ses.sendRaw(raw, opts);
+      },
+    };
+    const h = makeHandler(deps({ mailer }));
+    type Res = { batchItemFailures: { itemIdentifier: string }[] };
+    const first: SQSEvent = {
+      Records: [...sqsEvent(refused, 'msg-1').Records, ...sqsEvent(slow, 'msg-2').Records],
+    };
+    const ra = h(first, lambdaContext('deliver-invoice')) as Promise<Res>;
+    // The second invocation starts after the first one's refused send, while its other record is in flight.
+    await refusedSent;
+    await new Promise((r) => setTimeout(r, 20));
+    const rb = (h(sqsEvent(other, 'msg-3'), lambdaContext('deliver-invoice')) as Promise<Res>).finally(() =>
+      otherDone(),
+    );
+    const [resA, resB] = await Promise.all([ra, rb]);
+    expect(resA.batchItemFailures).toEqual([{ itemIdentifier: 'msg-1' }]);
+    expect(resB.batchItemFailures).toEqual([]);
+    expect(await deliveries.get(refused)).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await sentMails(deliveryIdOf(slow))).toHaveLength(1);
+    expect(await sentMails(deliveryIdOf(other))).toHaveLength(1);
   });
 });

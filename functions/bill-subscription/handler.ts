@@ -31,7 +31,8 @@ export interface BillSubscriptionDeps extends BillingDeps {
  * timeout; after maxReceiveCount it lands in the DLQ. Every step is idempotent, so a retry resumes safely.
  */
 export function makeHandler(deps: BillSubscriptionDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
+  // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
+  // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   const one = async (record: SQSRecord) => {
     const job = BillingJobSchema.parse(JSON.parse(record.body));
     try {
@@ -46,7 +47,7 @@ export function makeHandler(deps: BillSubscriptionDeps) {
   };
   return middy(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, one, processor, { context }),
+      processPartialResponse(event, one, new BatchProcessor(EventType.SQS), { context }),
   ).use(logMetrics(deps.metrics));
 }
 

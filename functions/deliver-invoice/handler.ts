@@ -38,7 +38,8 @@ const ALARMING: ReadonlySet<DeliveryEvent> = new Set([
  * DLQ after maxReceiveCount.
  */
 export function makeHandler(deps: HandlerDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
+  // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
+  // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   const observe = (e: DeliveryEvent, detail: Record<string, unknown>) => {
     deps.metrics.addMetric(`Delivery${e}`, MetricUnit.Count, 1);
     if (ALARMING.has(e)) deps.logger.error(`delivery ${e}`, detail);
@@ -51,7 +52,7 @@ export function makeHandler(deps: HandlerDeps) {
   };
   return middy(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, record, processor, {
+      processPartialResponse(event, record, new BatchProcessor(EventType.SQS), {
         context,
         // Report every record instead of throwing: the same redelivery, and the logs keep each record's error.
         throwOnFullBatchFailure: false,

@@ -65,7 +65,8 @@ export function emitAccounting(metrics: Metrics, a: Accounting): void {
  * is quarantined, never failed; only records whose writes failed (throttling) are reported for redelivery.
  */
 export function makeHandler(deps: IngestDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
+  // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
+  // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const result = await ingestBatch(event.Records.map(toInput), deps.ports, {
       now: deps.clock.now(),
@@ -82,7 +83,7 @@ export function makeHandler(deps: IngestDeps) {
         const error = result.failed.get(record.messageId);
         if (error !== undefined) throw error;
       },
-      processor,
+      new BatchProcessor(EventType.SQS),
       { context },
     );
   }).use(logMetrics(deps.metrics));

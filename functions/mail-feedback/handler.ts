@@ -16,7 +16,8 @@ export interface FeedbackDeps {
 
 /** mail-feedback: SES bounce and complaint events from the feedback queue → suppressed contacts. */
 export function makeHandler(deps: FeedbackDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
+  // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
+  // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   const record = async (r: SQSRecord) => {
     const event = SesEventSchema.parse(JSON.parse(r.body));
     const outcome = await applyFeedback(deps.store, event);
@@ -26,7 +27,10 @@ export function makeHandler(deps: FeedbackDeps) {
   };
   return middy(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false }),
+      processPartialResponse(event, record, new BatchProcessor(EventType.SQS), {
+        context,
+        throwOnFullBatchFailure: false,
+      }),
   ).use(logMetrics(deps.metrics));
 }
 

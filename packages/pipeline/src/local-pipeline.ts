@@ -35,9 +35,8 @@ export interface PipelineFaults {
   /** A call of the usage store's DynamoDB client fails with ProvisionedThroughputExceededException unsent. */
   readonly throttleRate?: number;
   /**
-   * Share of mails whose first send fails with a transient SES error (TooManyRequestsException), unsent; the
-   * retry then sends it. Chosen by count, not chance (the 1st mail, then every 1/rate-th), so even a small run
-   * injects some, and no mail fails twice: repeated failures of one mail are an open delivery issue (#7).
+   * A SendEmail call fails with a transient SES error (TooManyRequestsException), unsent; the request comes
+   * back and is sent by a later attempt. A mail may fail several times in a row.
    */
   readonly sesFailureRate?: number;
   /** Uniform [0, 1) source; default Math.random. */
@@ -211,7 +210,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
     const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
     const deliverDeps = deliverMod.defaultDeps();
-    const sesSeen = new Set<string>();
     const mailer = deliverDeps.mailer;
     const deliver = deliverMod.makeHandler({
       ...deliverDeps,
@@ -220,16 +218,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         ? {
             mailer: {
               sendRaw: async (raw: Buffer, opts: { readonly deliveryId: string }) => {
-                const every = Math.max(1, Math.round(1 / (faults.sesFailureRate ?? 1)));
-                if (!sesSeen.has(opts.deliveryId)) {
-                  sesSeen.add(opts.deliveryId);
-                  if ((sesSeen.size - 1) % every === 0) {
-                    injected.sesFailures++;
-                    throw new MailRetryableError(
-                      `injected: SES SendEmail for delivery ${opts.deliveryId} failed with TooManyRequestsException`,
-                      'TooManyRequestsException',
-                    );
-                  }
+                if (roll() < (faults.sesFailureRate ?? 0)) {
+                  injected.sesFailures++;
+                  throw new MailRetryableError(
+                    `injected: SES SendEmail for delivery ${opts.deliveryId} failed with TooManyRequestsException`,
+                    'TooManyRequestsException',
+                  );
                 }
                 return mailer.sendRaw(raw, opts);
               },
