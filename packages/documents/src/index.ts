@@ -1,3 +1,4 @@
+export { creditNoteRequest } from './credit-note.js';
 export { renderAppendixCsv } from './csv.js';
 export { DocumentInputError } from './errors.js';
 export { cleanText, csvCell, escapeHtml, headerSafe, html, oneLine, SafeHtml } from './escape.js';
@@ -24,13 +25,19 @@ export { type RenderedAttachment, type RenderedDocument, renderDocument } from '
 export {
   type Appendix,
   AppendixSchema,
+  type CallRecord,
+  CallRecordSchema,
   type CreditNote,
+  type CreditNoteLine,
+  CreditNoteLineSchema,
   CreditNoteSchema,
   DOCUMENT_KINDS,
   type DocumentKind,
   DocumentKindSchema,
   type DocumentRequest,
   DocumentRequestSchema,
+  type IntervalRecord,
+  IntervalRecordSchema,
   type Payment,
   PaymentSchema,
   type PayTo,

@@ -73,6 +73,10 @@ export interface Messages {
     readonly effective: string;
     readonly lines: string;
     readonly totals: string;
+    readonly invoiceDate: string;
+    readonly creditNoteDate: string;
+    readonly creditedLines: string;
+    readonly totalCredited: string;
   };
   readonly tax: {
     readonly exclusive: (name: string, base: string) => string;
@@ -88,6 +92,9 @@ export interface Messages {
     readonly lateUsage: (period: string, invoiceNumber: string | null) => string;
     readonly coupon: (code: string, value: string) => string;
     readonly inAdvance: string;
+    /** On a credit note: what the credited line charged on the original invoice. */
+    readonly chargedOn: (invoiceNumber: string, charged: string) => string;
+    readonly partialCredit: string;
   };
   readonly payment: {
     readonly heading: string;
@@ -106,6 +113,8 @@ export interface Messages {
     readonly callHeaders: readonly [string, string, string, string];
     readonly intervalHeaders: readonly [string, string, string];
     readonly records: (count: string) => string;
+    /** The appendix is cut after `shown` rows so the PDF stays printable. */
+    readonly truncated: (shown: string, total: string) => string;
   };
   readonly page: (n: number, of: number) => string;
   readonly reference: (ref: string) => string;
@@ -185,6 +194,10 @@ const en: Messages = {
     effective: 'Effective',
     lines: 'Charges',
     totals: 'Totals',
+    invoiceDate: 'Invoice date',
+    creditNoteDate: 'Credit note date',
+    creditedLines: 'Credited charges',
+    totalCredited: 'Total credited',
   },
   tax: {
     exclusive: (name, base) => `${name} on ${base}`,
@@ -201,6 +214,8 @@ const en: Messages = {
       inv === null ? `Late usage for ${period}` : `Late usage for ${period} (corrects invoice ${inv})`,
     coupon: (code, value) => `Coupon ${code}: ${value}`,
     inAdvance: 'Billed in advance',
+    chargedOn: (inv, charged) => `Charged on invoice ${inv}: ${charged}`,
+    partialCredit: 'Partial credit',
   },
   payment: {
     heading: 'How to pay',
@@ -221,6 +236,8 @@ const en: Messages = {
     callHeaders: ['Time', 'Destination', 'Duration (s)', 'Amount'],
     intervalHeaders: ['From', 'To', 'Quantity'],
     records: (n) => `${n} records`,
+    truncated: (shown, total) =>
+      `The first ${shown} of ${total} records are listed; the complete list is available on request.`,
   },
   page: (n, of) => `Page ${n} of ${of}`,
   reference: (ref) => `Reference: ${ref}`,
@@ -301,6 +318,10 @@ const de: Messages = {
     effective: 'Wirksam ab',
     lines: 'Positionen',
     totals: 'Summen',
+    invoiceDate: 'Rechnungsdatum',
+    creditNoteDate: 'Gutschriftsdatum',
+    creditedLines: 'Gutgeschriebene Positionen',
+    totalCredited: 'Gutschrift gesamt',
   },
   tax: {
     exclusive: (name, base) => `${name} auf ${base}`,
@@ -319,6 +340,8 @@ const de: Messages = {
         : `Nachträgliche Nutzung für ${period} (Korrektur zu Rechnung ${inv})`,
     coupon: (code, value) => `Gutschein ${code}: ${value}`,
     inAdvance: 'Im Voraus berechnet',
+    chargedOn: (inv, charged) => `Berechnet mit Rechnung ${inv}: ${charged}`,
+    partialCredit: 'Teilgutschrift',
   },
   payment: {
     heading: 'Zahlungshinweise',
@@ -344,6 +367,8 @@ const de: Messages = {
     callHeaders: ['Zeit', 'Ziel', 'Dauer (s)', 'Betrag'],
     intervalHeaders: ['Von', 'Bis', 'Menge'],
     records: (n) => `${n} Einträge`,
+    truncated: (shown, total) =>
+      `Aufgeführt sind die ersten ${shown} von ${total} Einträgen; die vollständige Liste erhalten Sie auf Anfrage.`,
   },
   page: (n, of) => `Seite ${n} von ${of}`,
   reference: (ref) => `Referenz: ${ref}`,
@@ -424,6 +449,10 @@ const fr: Messages = {
     effective: "Date d'effet",
     lines: 'Prestations',
     totals: 'Totaux',
+    invoiceDate: 'Date de la facture',
+    creditNoteDate: "Date de l'avoir",
+    creditedLines: 'Prestations créditées',
+    totalCredited: 'Total crédité',
   },
   tax: {
     exclusive: (name, base) => `${name} sur ${base}`,
@@ -443,6 +472,8 @@ const fr: Messages = {
         : `Consommation tardive pour ${period} (rectifie la facture ${inv})`,
     coupon: (code, value) => `Code promo ${code} : ${value}`,
     inAdvance: "Facturé d'avance",
+    chargedOn: (inv, charged) => `Facturé sur la facture ${inv} : ${charged}`,
+    partialCredit: 'Crédit partiel',
   },
   payment: {
     heading: 'Modalités de paiement',
@@ -468,6 +499,8 @@ const fr: Messages = {
     callHeaders: ['Heure', 'Destination', 'Durée (s)', 'Montant'],
     intervalHeaders: ['Du', 'Au', 'Quantité'],
     records: (n) => `${n} enregistrements`,
+    truncated: (shown, total) =>
+      `Seuls les ${shown} premiers enregistrements sur ${total} sont listés ; la liste complète est disponible sur demande.`,
   },
   page: (n, of) => `Page ${n} sur ${of}`,
   reference: (ref) => `Référence : ${ref}`,
@@ -547,6 +580,10 @@ const ja: Messages = {
     effective: '実施日',
     lines: 'ご請求内容',
     totals: '合計金額',
+    invoiceDate: '請求書発行日',
+    creditNoteDate: 'クレジットノート発行日',
+    creditedLines: 'クレジット内容',
+    totalCredited: 'クレジット合計',
   },
   tax: {
     exclusive: (name, base) => `${name}（対象額 ${base}）`,
@@ -563,6 +600,8 @@ const ja: Messages = {
       inv === null ? `${period}分の遅延計上` : `${period}分の遅延計上（請求書 ${inv} の訂正）`,
     coupon: (code, value) => `クーポン ${code}：${value}`,
     inAdvance: '前払い',
+    chargedOn: (inv, charged) => `請求書 ${inv} での請求額：${charged}`,
+    partialCredit: '一部クレジット',
   },
   payment: {
     heading: 'お支払い方法',
@@ -583,6 +622,8 @@ const ja: Messages = {
     callHeaders: ['日時', '通話先', '通話時間（秒）', '金額'],
     intervalHeaders: ['開始', '終了', '数量'],
     records: (n) => `${n}件`,
+    truncated: (shown, total) =>
+      `全${total}件のうち最初の${shown}件を記載しています。全件の明細はお問い合わせください。`,
   },
   page: (n, of) => `${n} / ${of} ページ`,
   reference: (ref) => `参照番号：${ref}`,

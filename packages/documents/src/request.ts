@@ -16,13 +16,41 @@ export const DOCUMENT_KINDS = [
 export const DocumentKindSchema = z.enum(DOCUMENT_KINDS);
 export type DocumentKind = z.infer<typeof DocumentKindSchema>;
 
-/** A credit note reversing (part of) an invoice; issued by billing, rendered here. */
+/** One credited line: which invoice line it reverses and by how much (negative, as billing issues it). */
+export const CreditNoteLineSchema = z.object({
+  /** The key of the invoice line reversed; the document shows what that line charged. */
+  invoiceLineKey: z.string().min(1),
+  description: z.string(),
+  /** The credited amount, negative (it reduces what the customer owes). */
+  amount: DecimalStringSchema,
+});
+export type CreditNoteLine = z.infer<typeof CreditNoteLineSchema>;
+
+/**
+ * A credit note reversing (part of) an invoice; issued by billing (`createCreditNote`), rendered here. The
+ * lines, tax and totals are optional so a summary-only request still renders; {@link creditNoteRequest}
+ * fills them from billing's credit note. Fields are billing's, so its credit note parses as it is.
+ */
 export const CreditNoteSchema = z.object({
   number: z.string().min(1),
   issueDate: LocalDateSchema,
   /** Positive amount credited, in the invoice currency, tax included. */
   amount: DecimalStringSchema,
   reason: z.string().min(1),
+  // An invoice has tens of lines; the bound keeps an SQS message far below its 256 KB limit.
+  lines: z.array(CreditNoteLineSchema).max(500).optional(),
+  tax: z
+    .object({
+      mode: z.enum(['exclusive', 'inclusive']),
+      lines: z
+        .array(z.object({ name: z.string(), base: DecimalStringSchema, amount: DecimalStringSchema }))
+        .max(50),
+    })
+    .optional(),
+  /** Negative, as billing computes them: subtotal of the lines, tax, and total (tax included). */
+  totals: z
+    .object({ subtotal: DecimalStringSchema, tax: DecimalStringSchema, total: DecimalStringSchema })
+    .optional(),
 });
 export type CreditNote = z.infer<typeof CreditNoteSchema>;
 
@@ -63,8 +91,10 @@ export const CallRecordSchema = z.object({
   at: InstantSchema,
   destination: z.string(),
   durationSeconds: z.int().min(0),
-  amount: DecimalStringSchema,
+  /** What the call cost, when the source can tell (rating prices calls in groups, not one by one). */
+  amount: DecimalStringSchema.optional(),
 });
+export type CallRecord = z.infer<typeof CallRecordSchema>;
 
 /** One interval reading of a meter (e.g. 15-minute consumption). */
 export const IntervalRecordSchema = z.object({
@@ -72,15 +102,22 @@ export const IntervalRecordSchema = z.object({
   end: InstantSchema,
   quantity: DecimalStringSchema,
 });
+export type IntervalRecord = z.infer<typeof IntervalRecordSchema>;
 
 /** An itemized appendix a plan asks for; printed after the invoice in the PDF and offered as CSV. */
 export const AppendixSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('calls'), records: z.array(CallRecordSchema) }),
+  z.object({
+    type: z.literal('calls'),
+    records: z.array(CallRecordSchema),
+    /** How many records the period has when `records` holds only the first of them. */
+    total: z.int().min(0).optional(),
+  }),
   z.object({
     type: z.literal('intervals'),
     meterId: z.string().min(1),
     unit: z.string().optional(),
     records: z.array(IntervalRecordSchema),
+    total: z.int().min(0).optional(),
   }),
 ]);
 export type Appendix = z.infer<typeof AppendixSchema>;

@@ -4,7 +4,7 @@ import { DocumentInputError } from './errors.js';
 import { cleanText, oneLine } from './escape.js';
 import { Formatter } from './format.js';
 import { type KindParams, type Language, languageOf, MESSAGES, type Messages } from './messages.js';
-import type { Appendix, DocumentKind, DocumentRequest, RenderOptions } from './request.js';
+import type { Appendix, CreditNote, DocumentKind, DocumentRequest, RenderOptions } from './request.js';
 
 /**
  * The document as its renderers see it: every string final, localized, formatted and cleaned of control
@@ -172,6 +172,66 @@ function lineView(line: InvoiceLine, f: Formatter, m: Messages, inv: Invoice): L
   };
 }
 
+/**
+ * A credited line: its own description and amount, plus what the invoice line it reverses charged (the
+ * reference to the original invoice). A full reversal shows the line's quantity and unit price; a partial
+ * one shows only the amount, since no quantity corresponds to a part of a tiered or flat amount.
+ */
+function creditLineView(
+  cl: NonNullable<CreditNote['lines']>[number],
+  invoiceNumber: string,
+  f: Formatter,
+  m: Messages,
+  inv: Invoice,
+): LineView {
+  const amount = f.money(cl.amount, inv.currency);
+  const original = inv.lines.find((l) => l.key === cl.invoiceLineKey);
+  if (original === undefined) {
+    return { description: oneLine(cl.description), details: [], quantity: '', unitPrice: '', amount };
+  }
+  const o = lineView(original, f, m, inv);
+  const charged = o.quantity
+    ? `${o.quantity}${o.unitPrice ? ` × ${o.unitPrice}` : ''} = ${o.amount}`
+    : o.amount;
+  const full = new Decimal(cl.amount).neg().eq(original.amount);
+  return {
+    description: oneLine(cl.description),
+    details: [
+      ...o.details,
+      m.line.chargedOn(invoiceNumber, charged),
+      ...(full ? [] : [m.line.partialCredit]),
+    ],
+    quantity: full ? o.quantity : '',
+    unitPrice: full ? o.unitPrice : '',
+    amount,
+  };
+}
+
+/** Subtotal, tax and total of a credit note, negative as billing issues them. */
+function creditTotalsView(c: CreditNote, inv: Invoice, f: Formatter, m: Messages): TotalRow[] {
+  const money = (v: string) => f.money(v, inv.currency);
+  const t = c.totals;
+  if (t === undefined) return [];
+  const rows: TotalRow[] = [{ label: m.labels.subtotal, value: money(t.subtotal), strong: false }];
+  const taxLines = c.tax?.lines ?? [];
+  if (c.tax?.mode === 'exclusive') {
+    for (const tl of taxLines) {
+      rows.push({
+        label: m.tax.exclusive(oneLine(tl.name), money(tl.base)),
+        value: money(tl.amount),
+        strong: false,
+      });
+    }
+  }
+  rows.push({ label: m.labels.totalCredited, value: money(t.total), strong: true });
+  if (c.tax?.mode === 'inclusive') {
+    for (const tl of taxLines) {
+      rows.push({ label: m.tax.inclusive(oneLine(tl.name)), value: money(tl.amount), strong: false });
+    }
+  }
+  return rows;
+}
+
 function totalsView(inv: Invoice, f: Formatter, m: Messages): TotalRow[] {
   const t = inv.totals;
   const money = (v: string) => f.money(v, inv.currency);
@@ -212,24 +272,36 @@ function totalsView(inv: Invoice, f: Formatter, m: Messages): TotalRow[] {
 }
 
 function appendixView(a: Appendix, inv: Invoice, f: Formatter, m: Messages): AppendixView {
+  const shown = a.records.length;
+  const summary =
+    a.total !== undefined && a.total > shown
+      ? m.appendix.truncated(f.quantity(String(shown)), f.quantity(String(a.total)))
+      : m.appendix.records(f.quantity(String(shown)));
   if (a.type === 'calls') {
+    // Sources that cannot price single calls leave the amount out: then the column goes, not a blank one.
+    const priced = a.records.some((r) => r.amount !== undefined);
+    const cut = <T>(cells: T[]): T[] => (priced ? cells : cells.slice(0, 3));
     return {
       title: m.appendix.calls,
-      summary: m.appendix.records(f.quantity(String(a.records.length))),
-      headers: m.appendix.callHeaders,
-      numeric: [2, 3],
-      rows: a.records.map((r) => [
-        f.dateTime(r.at),
-        oneLine(r.destination),
-        f.quantity(String(r.durationSeconds)),
-        f.unitPrice(r.amount, inv.currency),
-      ]),
-      rawRows: a.records.map((r) => [r.at, oneLine(r.destination), String(r.durationSeconds), r.amount]),
+      summary,
+      headers: cut([...m.appendix.callHeaders]),
+      numeric: priced ? [2, 3] : [2],
+      rows: a.records.map((r) =>
+        cut([
+          f.dateTime(r.at),
+          oneLine(r.destination),
+          f.quantity(String(r.durationSeconds)),
+          r.amount === undefined ? '' : f.unitPrice(r.amount, inv.currency),
+        ]),
+      ),
+      rawRows: a.records.map((r) =>
+        cut([r.at, oneLine(r.destination), String(r.durationSeconds), r.amount ?? '']),
+      ),
     };
   }
   return {
     title: m.appendix.intervals(oneLine(a.meterId), a.unit === undefined ? undefined : oneLine(a.unit)),
-    summary: m.appendix.records(f.quantity(String(a.records.length))),
+    summary,
     headers: m.appendix.intervalHeaders,
     numeric: [2],
     rows: a.records.map((r) => [f.dateTime(r.start), f.dateTime(r.end), f.quantity(r.quantity)]),
@@ -293,7 +365,8 @@ export function buildView(
       } satisfies KindParams['credit-note'];
       facts.unshift({ label: m.labels.creditNoteNumber, value: oneLine(c.number) });
       facts.push(
-        { label: m.labels.issueDate, value: f.date(c.issueDate) },
+        { label: m.labels.invoiceDate, value: f.date(invoice.issueDate) },
+        { label: m.labels.creditNoteDate, value: f.date(c.issueDate) },
         { label: m.labels.creditAmount, value: money(c.amount) },
         { label: m.labels.reason, value: oneLine(c.reason) },
       );
@@ -347,6 +420,7 @@ export function buildView(
   if (request.kind === 'final-notice')
     facts.push({ label: m.labels.suspensionDate, value: f.date(request.suspendOn) });
 
+  const creditNote = request.kind === 'credit-note' ? request.creditNote : null;
   const subject = (m.subject[kind] as (p: typeof params) => string)(params);
   const intro = (m.intro[kind] as (p: typeof params) => string)(params);
   const showLines = SHOW_LINES[kind];
@@ -402,15 +476,23 @@ export function buildView(
       { label: m.labels.billedTo, name: customerName, lines: customerLines },
     ],
     facts,
-    lines: showLines ? invoice.lines.map((l) => lineView(l, f, m, invoice)) : [],
+    lines: creditNote
+      ? (creditNote.lines ?? []).map((l) => creditLineView(l, number, f, m, invoice))
+      : showLines
+        ? invoice.lines.map((l) => lineView(l, f, m, invoice))
+        : [],
     lineHeaders: {
       description: m.labels.description,
       quantity: m.labels.quantity,
       unitPrice: m.labels.unitPrice,
       amount: m.labels.amount,
     },
-    linesCaption: m.labels.lines,
-    totals: showLines ? totalsView(invoice, f, m) : [],
+    linesCaption: creditNote ? m.labels.creditedLines : m.labels.lines,
+    totals: creditNote
+      ? creditTotalsView(creditNote, invoice, f, m)
+      : showLines
+        ? totalsView(invoice, f, m)
+        : [],
     totalsCaption: m.labels.totals,
     payment,
     notes,
