@@ -19,6 +19,7 @@ import {
   invoiceIdFor,
   lateUsageAdjustment,
 } from './billing-api.js';
+import { openingRater, readOpenings } from './opening.js';
 import { collectEventType, foldedMeter, isFoldable, type UsageSource } from './usage.js';
 
 /** One billing job: close (draft, then finalize) one period of one subscription. */
@@ -309,11 +310,17 @@ async function assemblePeriod(
 ): Promise<Invoice> {
   const settle = deps.settleMs ?? DEFAULT_SETTLE_MS;
   const cutoff = iso(ms(now) - settle);
-  const usage = (
-    await readUsage(ctx, deps, { start: period.start, end: period.end }, [
-      { name: 'now', receivedBefore: cutoff },
-    ])
-  ).now!;
+  const [read, openings] = await Promise.all([
+    readUsage(ctx, deps, { start: period.start, end: period.end }, [{ name: 'now', receivedBefore: cutoff }]),
+    readOpenings({
+      source: deps.usage,
+      customerId: ctx.customer.id,
+      meters: Object.values(ctx.sourceMeters),
+      before: period.start,
+      receivedBefore: cutoff,
+    }),
+  ]);
+  const usage = read.now!;
 
   const prev = await previousInvoice(ctx, period, deps);
   const advanceBilled =
@@ -344,6 +351,16 @@ async function assemblePeriod(
         { name: 'late', receivedFrom: prevCutoff, receivedBefore: iso(Math.min(ms(cutoff), closes)) },
       ]);
       if (Object.values(split.late!).every((r) => r.length === 0)) continue;
+      // Re-rated from the opening state the original saw (what had arrived by its cutoff).
+      const pOpenings = await readOpenings({
+        source: deps.usage,
+        customerId: ctx.customer.id,
+        meters: Object.values(ctx.sourceMeters),
+        before: p.start,
+        receivedBefore: prevCutoff,
+      });
+      const pUsage: Record<string, UsageRecord[]> = { ...split.billed! };
+      for (const [id, rs] of Object.entries(split.late!)) pUsage[id] = [...(pUsage[id] ?? []), ...rs];
       adjustments.push(
         ...lateUsageAdjustment({
           customer: ctx.customer,
@@ -357,6 +374,7 @@ async function assemblePeriod(
           },
           billedUsage: split.billed!,
           lateUsage: split.late!,
+          rate: openingRater(pOpenings, pUsage),
         }),
       );
     }
@@ -368,6 +386,7 @@ async function assemblePeriod(
     advanceBilled,
     adjustments,
     now,
+    rate: openingRater(openings, usage),
   });
 }
 

@@ -2,7 +2,10 @@ import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@t
 import { Decimal } from '@tally/money';
 import { type Plan, PRICERS } from '@tally/rating';
 
-/** Reads a customer's stored events of one type with `from <= time < to`, with when each arrived (the usage store). */
+/**
+ * Reads a customer's stored events of one type with `from <= time < to`, with when each arrived, and the last
+ * one before an instant (the usage store).
+ */
 export interface UsageSource {
   queryEvents(input: {
     customerId: string;
@@ -10,6 +13,13 @@ export interface UsageSource {
     from: string;
     to: string;
   }): AsyncIterable<{ readonly event: UsageEvent; readonly receivedAt: string }>;
+  /** The last stored event of a type with `time < before` that arrived before `receivedBefore`, or null. */
+  lastEventBefore(input: {
+    customerId: string;
+    eventType: string;
+    before: string;
+    receivedBefore?: string;
+  }): Promise<{ readonly event: UsageEvent; readonly receivedAt: string } | null>;
 }
 
 /** Aggregations whose value over a set is a fold of one small accumulator (memory flat in event count). */

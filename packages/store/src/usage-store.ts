@@ -15,6 +15,7 @@
  * | ----------------------------------------------- | ---------------------------------------------------------- |
  * | put an event once (dedupe + conflict detection) | PutItem `attribute_not_exists(pk)`, ALL_OLD on failure     |
  * | events of a customer·type in [from, to)         | Query each `pk` of the UTC days overlapping × shards, in parallel, filter on `t` |
+ * | last event of a customer·type before t (opening read / level) | Query the UTC days before t × shards, newest week first, filter on `t` (and `r`), at most `lookbackDays` |
  * | shard count of a customer·type on a day         | GetItem shard plan (cached)                                |
  *
  * ## Why these keys
@@ -104,6 +105,27 @@ export const QueryEventsInputSchema = z
   })
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
 export type QueryEventsInput = z.input<typeof QueryEventsInputSchema>;
+
+export const LastEventBeforeInputSchema = z.object({
+  customerId: z.string().min(1),
+  eventType: z.string().min(1),
+  /** Exclusive bound, ISO instant (a period start). */
+  before: z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()),
+  /** Only events that arrived before this instant (the arrival cutoff of the read that uses it). */
+  receivedBefore: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s).toISOString())
+    .optional(),
+  /**
+   * UTC days to look back, the day of `before` included. Default 93: a register read quarterly still finds
+   * its previous read. Each day costs one Query per shard, issued a week at a time.
+   */
+  lookbackDays: z.int().min(1).max(400).default(93),
+});
+export type LastEventBeforeInput = z.input<typeof LastEventBeforeInputSchema>;
+
+/** Days of a backward search queried in parallel per round. */
+const LOOKBACK_DAYS_PER_ROUND = 7;
 
 /** Items larger than this are one write unit more; the event data is deflated to stay under it. */
 const WRITE_UNIT_BYTES = 1024;
@@ -363,6 +385,63 @@ export class UsageStore {
     }
   }
 
+  /**
+   * The last stored event of a customer·event type with `time < before` (ordered by time, then by
+   * `source#id` as aggregations order records), or null when none is found within `lookbackDays`. Billing
+   * reads it as the opening state of register and time-weighted meters (the last read, the level in force at
+   * the period start). Sort keys are identities, not times, so every item of a day is read and filtered; the
+   * search stops at the first week that holds one.
+   */
+  async lastEventBefore(input: LastEventBeforeInput): Promise<StoredEvent | null> {
+    const q = LastEventBeforeInputSchema.parse(input);
+    const steps = await this.shardPlan(q.customerId, q.eventType);
+    const beforeMs = Date.parse(q.before);
+    const newestDayMs = Date.parse(`${utcDay(new Date(beforeMs - 1).toISOString())}T00:00:00.000Z`);
+    for (let offset = 0; offset < q.lookbackDays; offset += LOOKBACK_DAYS_PER_ROUND) {
+      const pks: string[] = [];
+      for (let i = offset; i < Math.min(offset + LOOKBACK_DAYS_PER_ROUND, q.lookbackDays); i++) {
+        const day = new Date(newestDayMs - i * DAY_MS).toISOString().slice(0, 10);
+        const count = shardCountOn(steps, day);
+        for (let shard = 0; shard < count; shard++) pks.push(eventPk(q.customerId, q.eventType, day, shard));
+      }
+      const found = (await Promise.all(pks.map((pk) => this.#lastBefore(pk, q)))).filter(
+        (e): e is StoredEvent => e !== null,
+      );
+      if (found.length > 0) return found.reduce((a, b) => (isLater(b, a) ? b : a));
+    }
+    return null;
+  }
+
+  async #lastBefore(pk: string, q: { before: string; receivedBefore?: string }): Promise<StoredEvent | null> {
+    let best: StoredEvent | null = null;
+    let start: Record<string, unknown> | undefined;
+    do {
+      this.stats.requests++;
+      const res = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: q.receivedBefore === undefined ? '#t < :before' : '#t < :before AND #r < :rb',
+          ExpressionAttributeNames: { '#t': 't', ...(q.receivedBefore === undefined ? {} : { '#r': 'r' }) },
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ':before': q.before,
+            ...(q.receivedBefore === undefined ? {} : { ':rb': q.receivedBefore }),
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
+      for (const item of res.Items ?? []) {
+        const e = fromItem(item);
+        if (best === null || isLater(e, best)) best = e;
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return best;
+  }
+
   async *#pages(
     pk: string,
     q: { from: string; to: string; consistent?: boolean | undefined },
@@ -467,6 +546,14 @@ export class UsageStore {
     );
     return out;
   }
+}
+
+/** Whether `a` comes after `b` in time, ties broken by `source#id` (the record id aggregations sort by). */
+function isLater(a: StoredEvent, b: StoredEvent): boolean {
+  const ta = Date.parse(a.event.time);
+  const tb = Date.parse(b.event.time);
+  if (ta !== tb) return ta > tb;
+  return `${a.event.source}#${a.event.id}` > `${b.event.source}#${b.event.id}`;
 }
 
 /**
