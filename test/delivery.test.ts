@@ -395,3 +395,121 @@ describe('deliver-invoice handler instance', () => {
     expect(await sentMails(deliveryIdOf(other))).toHaveLength(1);
   });
 });
+
+describe('itemized appendix from the usage store', () => {
+  // A plan version that asks for call records, stored as JSON (the appendix loader reads `terms.appendix`
+  // of the stored plan); the sample invoice's lines were rated with plan "business" v2.
+  const plan = {
+    id: 'business',
+    version: 2,
+    name: 'Business',
+    currency: 'EUR',
+    effectiveFrom: '2026-01-01',
+    terms: { interval: 'month', appendix: { type: 'calls', meterId: 'calls' } },
+    charges: [{ type: 'flat', id: 'base', amount: '49.00' }],
+  };
+  const callsMeter = {
+    id: 'calls',
+    eventType: 'tally.call.completed',
+    valuePath: 'durationSeconds',
+    unit: 's',
+    aggregation: 'sum' as const,
+    dimensions: { destination: 'destination' },
+  };
+  const call = (id: string, subject: string, time: string, destination: string, durationSeconds: number) => ({
+    customerId: subject,
+    hash: `h-${id}`,
+    receivedAt: time,
+    origin: `test.${id}`,
+    event: {
+      specversion: '1.0' as const,
+      id,
+      source: 'urn:tally:test:switch',
+      type: 'tally.call.completed',
+      subject,
+      time,
+      data: { destination, durationSeconds },
+    },
+  });
+  let loaderFor: (limit?: number) => Promise<import('../functions/deliver-invoice/ports.js').AppendixLoader>;
+
+  beforeAll(async () => {
+    const { PlanAppendixLoader, UsageAppendixSource } = await import(
+      '../functions/deliver-invoice/adapters.js'
+    );
+    const { CatalogStore, PlanStore, UsageStore } = await import('@tally/store');
+    const res = await createResources(clients, uniquePrefix('apx'));
+    const doc = createDocumentClient();
+    const usage = new UsageStore({ doc, tableName: res.tables.Usage! });
+    const catalog = new CatalogStore({ doc, tableName: res.tables.Billing! });
+    const plans = new PlanStore({ client: doc, tableName: res.tables.Billing! });
+    await catalog.putMeter(callsMeter);
+    await plans.put(plan);
+    // Period: March 2026 in Berlin = [2026-02-28T23:00Z, 2026-03-31T22:00Z). Three calls of cus-7 inside it,
+    // one just before it, one of another customer.
+    const outcomes = await usage.putEvents([
+      call('c1', 'cus-7', '2026-03-02T08:15:00Z', '4930111111', 61),
+      call('c2', 'cus-7', '2026-03-31T21:59:00Z', '4917622222', 3540),
+      call('c3', 'cus-7', '2026-03-10T12:00:00Z', '441632333333', 7),
+      call('c0', 'cus-7', '2026-02-28T22:59:59Z', '4930999999', 10),
+      call('x1', 'cus-other', '2026-03-05T10:00:00Z', '4930888888', 30),
+    ]);
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    loaderFor = async (limit?: number) =>
+      new PlanAppendixLoader({
+        plans,
+        source: new UsageAppendixSource({ usage, meters: catalog }),
+        ...(limit === undefined ? {} : { limit }),
+      });
+  });
+
+  async function pdfText(pdf: Buffer): Promise<string> {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'tally-apx-')), 'invoice.pdf');
+    writeFileSync(file, pdf);
+    return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  }
+
+  it("puts the customer's call records of the invoice period into the PDF of a plan that asks for them", async () => {
+    const { renderDocument } = await import('@tally/documents');
+    const inv = sampleInvoice();
+    const appendix = await (await loaderFor()).forDocument(inv, 'invoice');
+    expect(appendix).toMatchObject({ type: 'calls', total: 3 });
+    const doc = await renderDocument(inv, { kind: 'invoice' }, appendix ? { appendix } : {});
+    const text = await pdfText(doc.attachments[0]!.content);
+    expect(text).toContain('Einzelverbindungsnachweis');
+    expect(text).toContain('3 Einträge');
+    // oldest first: 2 March, 10 March, 31 March; the call before the period and the other customer's are not listed
+    const order = ['4930111111', '441632333333', '4917622222'].map((d) => text.indexOf(d));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(text).toContain('3.540');
+    expect(text).not.toContain('4930999999');
+    expect(text).not.toContain('4930888888');
+    const csv = doc.attachments[1]!.content.toString('utf8');
+    expect(csv).toContain('2026-03-31T21:59:00.000Z,4917622222,3540');
+  });
+
+  it('cuts a long list at the limit and says how many records there are', async () => {
+    const appendix = await (await loaderFor(2)).forDocument(sampleInvoice(), 'invoice');
+    expect(appendix?.records).toHaveLength(2);
+    expect(appendix).toMatchObject({ total: 3 });
+    const { renderDocument } = await import('@tally/documents');
+    const doc = await renderDocument(sampleInvoice(), { kind: 'invoice' }, appendix ? { appendix } : {});
+    expect((await pdfText(doc.attachments[0]!.content)).replace(/\s+/g, ' ')).toContain(
+      'die ersten 2 von 3 Einträgen',
+    );
+  });
+
+  it('loads no appendix for mails without the invoice PDF, nor for a plan that asks for none', async () => {
+    const loader = await loaderFor();
+    expect(await loader.forDocument(sampleInvoice(), 'receipt')).toBeUndefined();
+    const otherPlan = sampleInvoice({
+      lines: sampleInvoice().lines.map((l) => ({ ...l, planId: 'no-such-plan' })),
+    });
+    expect(await loader.forDocument(otherPlan, 'invoice')).toBeUndefined();
+  });
+});

@@ -1,3 +1,13 @@
+export {
+  APPENDIX_ROW_LIMIT,
+  type AppendixQuery,
+  type AppendixRows,
+  type AppendixSource,
+  type AppendixSpec,
+  AppendixSpecSchema,
+  appendixSpecOf,
+  loadAppendix,
+} from './appendix.js';
 export { creditNoteRequest } from './credit-note.js';
 export { renderAppendixCsv } from './csv.js';
 export { DocumentInputError } from './errors.js';

@@ -1,3 +1,4 @@
+export { type FirstRecords, type FirstRecordsInput, firstRecords } from './appendix-source.js';
 export { CachedCatalog, CatalogStore, type CatalogStoreOptions } from './catalog-store.js';
 export { createDocumentClient, type TableNames, tableName, tableNames } from './client.js';
 export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
