@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -18,10 +19,22 @@ import { ConflictError, isConditionFailed, NotFoundError } from './errors.js';
  * | last issued number of an issuer                  | pk `ISSUER#<issuerId>`, sk `COUNTER` (`last`)                       |
  * | who holds number n of an issuer                  | pk `ISSUER#<issuerId>`, sk `NUM#<n, 12 digits>` (`invoiceId`)       |
  * | the issuer (legal name, number prefix, zone)     | pk `ISSUER#<issuerId>`, sk `PROFILE` (`data`)                       |
+ * | the lines of a large invoice, chunk i            | pk `INV#<invoiceId>`, sk `LINES#<hash of the lines>#<i, 4 digits>`  |
  *
  * The invoice document is the attribute `data` (a map holding the invoice JSON as InvoiceSchema describes it);
  * `status`, `number`, `seq`, `customerId`, `issuerId`, `subscriptionId`, `periodStart`, `dueDate` and `version`
  * are copied beside it for conditions and indexes.
+ *
+ * ## Invoices over the item size limit
+ * A DynamoDB item holds at most 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items),
+ * and an invoice with thousands of lines (call rating per destination) exceeds it. When the document would
+ * pass {@link INLINE_LIMIT_BYTES}, its lines move to chunk items of at most {@link CHUNK_BYTES} of JSON each,
+ * keyed by a hash of the lines, and `data.lines` is left empty with `linesRef` = { hash, chunks, count } beside
+ * it. Chunks are written before the invoice item that names them, so a reader never finds a reference to a
+ * missing chunk; a retried write of the same lines writes the same chunk items (same keys, same content). A
+ * re-assembled draft with other lines writes another set; when the invoice is finalized, the sets it no
+ * longer names get an `expiresAt` (TTL) a day later. Chunks are read with GetItem by key, so a function allowed
+ * to GetItem `INV#*` (delivery, dunning) reads a large invoice as it reads a small one.
  *
  * ## Gap-free numbers without transactions
  * dynalite has no TransactWriteItems, and a transaction would not survive a crash between "take a number"
@@ -51,6 +64,8 @@ export interface StorableInvoice {
   readonly issuer: { readonly id: string };
   readonly customer: { readonly id: string };
   readonly period: { readonly start: string; readonly end: string };
+  /** Moved to chunk items when the invoice is too large for one item. */
+  readonly lines?: readonly unknown[];
 }
 
 export interface StoredInvoice<T extends StorableInvoice> {
@@ -59,6 +74,8 @@ export interface StoredInvoice<T extends StorableInvoice> {
   readonly version: number;
   /** The issuer sequence number once finalized. */
   readonly seq: number | null;
+  /** When the lines are kept in chunk items: the hash that names them. */
+  readonly linesHash?: string;
 }
 
 export interface NumberClaim {
@@ -90,7 +107,28 @@ export interface InvoiceStoreOptions<T extends StorableInvoice> {
 
 export type DraftWrite = 'created' | 'updated' | 'locked';
 
+/** Above this many bytes of invoice JSON the lines go to chunk items (400 KB per item, with room for the rest). */
+export const INLINE_LIMIT_BYTES = 300_000;
+/** Bytes of line JSON per chunk item. */
+export const CHUNK_BYTES = 300_000;
+/** How long a chunk set the finalized invoice no longer names is kept (seconds), for readers still on it. */
+const SUPERSEDED_TTL_S = 86_400;
+
 const INV = (id: string) => `INV#${id}`;
+const LINES = (hash: string, i: number) => `LINES#${hash}#${String(i).padStart(4, '0')}`;
+
+interface LinesRef {
+  readonly hash: string;
+  readonly chunks: number;
+  readonly count: number;
+}
+
+/** An invoice as items: the invoice item (lines inline, or a reference) and the chunk items it names. */
+interface InvoiceItems {
+  readonly data: unknown;
+  readonly linesRef: LinesRef | null;
+  readonly chunks: Record<string, unknown>[];
+}
 const ISSUER = (id: string) => `ISSUER#${id}`;
 const NUM = (n: number) => `NUM#${String(n).padStart(12, '0')}`;
 
@@ -128,6 +166,106 @@ export class InvoiceStore<T extends StorableInvoice> {
     return res.Item === undefined ? null : this.#fromItem(res.Item);
   }
 
+  /** The invoice document as stored (chunked lines joined back), without `parse`. */
+  async #data(item: Record<string, unknown>): Promise<unknown> {
+    const ref = item.linesRef as LinesRef | undefined;
+    if (ref === undefined || ref === null) return item.data;
+    const pk = String(item.pk);
+    const parts = await Promise.all(
+      Array.from({ length: ref.chunks }, async (_, i) => {
+        const res = await this.#client.send(
+          new GetCommand({
+            TableName: this.#table,
+            Key: { pk, sk: LINES(ref.hash, i) },
+            ConsistentRead: true,
+          }),
+        );
+        if (res.Item === undefined) {
+          throw new NotFoundError('invoice line chunk', `${pk} ${LINES(ref.hash, i)}`);
+        }
+        return JSON.parse(String(res.Item.lines)) as unknown[];
+      }),
+    );
+    const lines = parts.flat();
+    if (lines.length !== ref.count) {
+      throw new ConflictError('invoice', pk, `line chunks hold ${lines.length} lines, expected ${ref.count}`);
+    }
+    return { ...(item.data as Record<string, unknown>), lines };
+  }
+
+  /** Splits an invoice into its item data and line chunks when it is too large for one item. */
+  #split(invoice: T): InvoiceItems {
+    const lines = invoice.lines;
+    if (lines === undefined || Buffer.byteLength(JSON.stringify(invoice), 'utf8') <= INLINE_LIMIT_BYTES) {
+      return { data: invoice, linesRef: null, chunks: [] };
+    }
+    const json = lines.map((l) => JSON.stringify(l));
+    const hash = createHash('sha256')
+      .update(`[${json.join(',')}]`)
+      .digest('hex')
+      .slice(0, 32);
+    const groups: string[][] = [];
+    let size = Number.POSITIVE_INFINITY;
+    for (const line of json) {
+      const bytes = Buffer.byteLength(line, 'utf8') + 1;
+      if (size + bytes > CHUNK_BYTES) {
+        groups.push([]);
+        size = 2;
+      }
+      groups[groups.length - 1]!.push(line);
+      size += bytes;
+    }
+    const pk = INV(invoice.id);
+    return {
+      data: { ...invoice, lines: [] },
+      linesRef: { hash, chunks: groups.length, count: lines.length },
+      chunks: groups.map((g, i) => ({ pk, sk: LINES(hash, i), lines: `[${g.join(',')}]` })),
+    };
+  }
+
+  /** Puts line chunks (idempotent: the same lines give the same items); before the item naming them. */
+  async #putChunks(chunks: readonly Record<string, unknown>[]): Promise<void> {
+    await Promise.all(
+      chunks.map((Item) => this.#client.send(new PutCommand({ TableName: this.#table, Item }))),
+    );
+  }
+
+  /**
+   * Marks the chunk sets a finalized invoice no longer names for expiry. Best effort: a set left behind costs
+   * storage, never correctness, so a failure here does not fail the finalization that already happened.
+   */
+  async #expireSuperseded(invoiceId: string, keep: string | null, now: string): Promise<void> {
+    try {
+      const res = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :lines)',
+          FilterExpression: 'attribute_not_exists(expiresAt)',
+          ProjectionExpression: 'pk, sk',
+          ExpressionAttributeValues: { ':pk': INV(invoiceId), ':lines': 'LINES#' },
+        }),
+      );
+      const expiresAt = Math.floor(Date.parse(now) / 1000) + SUPERSEDED_TTL_S;
+      const stale = (res.Items ?? []).filter(
+        (i) => keep === null || !String(i.sk).startsWith(`LINES#${keep}#`),
+      );
+      await Promise.all(
+        stale.map((i) =>
+          this.#client.send(
+            new UpdateCommand({
+              TableName: this.#table,
+              Key: { pk: i.pk, sk: i.sk },
+              UpdateExpression: 'SET expiresAt = :t',
+              ExpressionAttributeValues: { ':t': expiresAt },
+            }),
+          ),
+        ),
+      );
+    } catch {
+      // See above: best effort.
+    }
+  }
+
   /**
    * Creates or replaces a draft. A finalized (or later) invoice is never overwritten: the call returns
    * `locked` and leaves it as it is, so a billing job re-run after finalization changes nothing.
@@ -140,6 +278,8 @@ export class InvoiceStore<T extends StorableInvoice> {
         `putDraft takes drafts only, got status "${invoice.status}"`,
       );
     }
+    const split = this.#split(invoice);
+    await this.#putChunks(split.chunks);
     try {
       const res = await this.#client.send(
         new UpdateCommand({
@@ -147,11 +287,13 @@ export class InvoiceStore<T extends StorableInvoice> {
           Key: { pk: INV(invoice.id), sk: 'INV' },
           UpdateExpression:
             'SET #data = :data, #status = :draft, customerId = :cust, issuerId = :iss, subscriptionId = :sub, ' +
-            'periodStart = :ps, gsi2pk = :g2pk, gsi2sk = :g2sk ADD version :one',
+            `periodStart = :ps, gsi2pk = :g2pk, gsi2sk = :g2sk${split.linesRef ? ', linesRef = :ref' : ''} ` +
+            `ADD version :one${split.linesRef ? '' : ' REMOVE linesRef'}`,
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
           ExpressionAttributeNames: { '#data': 'data', '#status': 'status' },
           ExpressionAttributeValues: {
-            ':data': invoice,
+            ':data': split.data,
+            ...(split.linesRef ? { ':ref': split.linesRef } : {}),
             ':draft': 'draft',
             ':cust': invoice.customer.id,
             ':iss': invoice.issuer.id,
@@ -178,11 +320,13 @@ export class InvoiceStore<T extends StorableInvoice> {
   async transition(invoice: T, expected: { status: string; version: number }): Promise<void> {
     const cur = await this.get(invoice.id);
     if (cur === null) throw new NotFoundError('invoice', invoice.id);
+    const { item, chunks } = this.#toItem(invoice, expected.version + 1, cur.seq);
+    await this.#putChunks(chunks);
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: this.#toItem(invoice, expected.version + 1, cur.seq),
+          Item: item,
           ConditionExpression: '#status = :status AND version = :v',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':status': expected.status, ':v': expected.version },
@@ -212,7 +356,10 @@ export class InvoiceStore<T extends StorableInvoice> {
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
       const cur = await this.get(invoiceId);
       if (cur === null) throw new NotFoundError('invoice', invoiceId);
-      if (cur.invoice.status !== 'draft') return cur.invoice;
+      if (cur.invoice.status !== 'draft') {
+        if (cur.linesHash !== undefined) await this.#expireSuperseded(invoiceId, cur.linesHash, opts.now);
+        return cur.invoice;
+      }
       const issuerId = cur.invoice.issuer.id;
       const n = (await this.lastNumber(issuerId)) + 1;
       const claim = await this.#claim({ issuerId, seq: n, invoiceId, claimedAt: opts.now });
@@ -301,7 +448,7 @@ export class InvoiceStore<T extends StorableInvoice> {
       const res = await this.#client.send(
         new QueryCommand({ TableName: this.#table, ...q, ExclusiveStartKey: start }),
       );
-      for (const item of res.Items ?? []) out.push(this.#fromItem(item));
+      out.push(...(await Promise.all((res.Items ?? []).map((item) => this.#fromItem(item)))));
       start = res.LastEvaluatedKey;
     } while (start !== undefined);
     return out;
@@ -342,11 +489,13 @@ export class InvoiceStore<T extends StorableInvoice> {
     if (holder === null) return;
     if (holder.invoice.status === 'draft') {
       const final = this.#finalizeDraft(holder.invoice, { number: claim.seq, now: claim.claimedAt });
+      const { item, chunks } = this.#toItem(final, holder.version + 1, claim.seq);
+      await this.#putChunks(chunks);
       try {
         await this.#client.send(
           new PutCommand({
             TableName: this.#table,
-            Item: this.#toItem(final, holder.version + 1, claim.seq),
+            Item: item,
             ConditionExpression: '#status = :draft AND version = :v',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':draft': 'draft', ':v': holder.version },
@@ -398,12 +547,18 @@ export class InvoiceStore<T extends StorableInvoice> {
     }
   }
 
-  #toItem(invoice: T, version: number, seq: number | null): Record<string, unknown> {
+  #toItem(
+    invoice: T,
+    version: number,
+    seq: number | null,
+  ): { item: Record<string, unknown>; chunks: Record<string, unknown>[] } {
     const open = invoice.status === 'finalized' && invoice.dueDate !== null;
-    return {
+    const split = this.#split(invoice);
+    const item = {
       pk: INV(invoice.id),
       sk: 'INV',
-      data: invoice,
+      data: split.data,
+      ...(split.linesRef ? { linesRef: split.linesRef } : {}),
       status: invoice.status,
       number: invoice.number,
       seq,
@@ -417,13 +572,16 @@ export class InvoiceStore<T extends StorableInvoice> {
       gsi2sk: `${invoice.period.start}#${invoice.id}`,
       ...(open ? { gsi1pk: `OPEN#${invoice.issuer.id}`, gsi1sk: `${invoice.dueDate}#${invoice.id}` } : {}),
     };
+    return { item, chunks: split.chunks };
   }
 
-  #fromItem(item: Record<string, unknown>): StoredInvoice<T> {
+  async #fromItem(item: Record<string, unknown>): Promise<StoredInvoice<T>> {
+    const ref = item.linesRef as LinesRef | undefined;
     return {
-      invoice: this.#parse(item.data),
+      invoice: this.#parse(await this.#data(item)),
       version: Number(item.version ?? 0),
       seq: typeof item.seq === 'number' ? item.seq : null,
+      ...(ref ? { linesHash: ref.hash } : {}),
     };
   }
 }
