@@ -1,4 +1,5 @@
 import { DunningPoliciesSchema } from '@tally/dunning';
+import { DUE_SHARDS } from '@tally/store';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,25 @@ export const TallyConfigSchema = z.object({
    * date); validated here with the same schema the dunning functions use. Default: tally's built-in policies.
    */
   dunningPolicies: DunningPoliciesSchema.optional(),
+  /**
+   * Partitions of the "due for billing" index (gsi1 `BILLDUE#<shard>`): close-periods queries each one, and a
+   * subscription's shard is a byte of its id's hash modulo this count, so at most 256. Raise it when month-end
+   * closes throttle on the index (about 1,000 writes/s per partition). Only raise it on a running deployment:
+   * a subscription keeps its old shard until its cycle next moves, and a lower count would leave subscriptions
+   * in shards close-periods no longer reads. Default 4 (the store's DUE_SHARDS).
+   */
+  dueShards: z
+    .number()
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(256, 'at most 256: the shard is one byte of the subscription id hash')
+    .default(DUE_SHARDS),
+  /**
+   * Encryption at rest of the tables and queues: `aws-managed` keys (DynamoDB's `aws/dynamodb`, SQS-managed
+   * SSE), or `customer-managed`: one KMS key of this deployment (rotation on, alias `alias/<stackPrefix>-data`,
+   * removed with `removal`), whose use every function is granted for exactly the tables and queues it touches.
+   */
+  encryption: z.enum(['aws-managed', 'customer-managed']).default('aws-managed'),
 });
 export type TallyConfig = z.infer<typeof TallyConfigSchema>;
 

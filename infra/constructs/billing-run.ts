@@ -5,6 +5,7 @@ import {
   type QueueDefinition,
   usageTable,
 } from '@tally/resources';
+import { DUE_SHARDS_ENV } from '@tally/store';
 import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,6 +15,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BillingFunction } from './billing-function.js';
+import { grantSend, grantTableKey } from './grants.js';
 
 export interface BillingRunProps {
   /** Subscriptions, plans, customers, issuers, invoices and number claims. */
@@ -35,6 +37,11 @@ export interface BillingRunProps {
    * not started by the billing run).
    */
   readonly grantDunning?: (fn: BillingFunction['fn']) => void;
+  /**
+   * Partitions of the due index, handed to both functions as TALLY_DUE_SHARDS (1 to 256). Default: the
+   * store's DUE_SHARDS.
+   */
+  readonly dueShards?: number;
   /** Root of the repository (functions/ lives there). Default the working directory. */
   readonly projectRoot?: string;
 }
@@ -69,6 +76,15 @@ export class BillingRun extends Construct {
       );
     }
     const root = props.projectRoot ? { projectRoot: props.projectRoot } : {};
+    if (
+      props.dueShards !== undefined &&
+      !(Number.isInteger(props.dueShards) && props.dueShards >= 1 && props.dueShards <= 256)
+    ) {
+      throw new RangeError(`BillingRun: dueShards ${props.dueShards} must be a whole number from 1 to 256`);
+    }
+    // Both ends of the due index: close-periods reads every shard, bill-subscription writes a cycle's shard.
+    const dueShards: Record<string, string> =
+      props.dueShards === undefined ? {} : { [DUE_SHARDS_ENV]: String(props.dueShards) };
 
     this.closePeriods = new BillingFunction(this, 'ClosePeriods', {
       name: 'close-periods',
@@ -78,12 +94,14 @@ export class BillingRun extends Construct {
       environment: {
         [billingTable.envVar]: props.billingTable.tableName,
         [def.envVar]: props.jobsQueue.queueUrl,
+        ...dueShards,
       },
       ...root,
     });
     // The due index (Query on gsi1) and the "enqueued" mark (UpdateItem); nothing else.
     props.billingTable.grant(this.closePeriods.fn, 'dynamodb:Query', 'dynamodb:UpdateItem');
-    props.jobsQueue.grantSendMessages(this.closePeriods.fn);
+    grantTableKey(props.billingTable, this.closePeriods.fn);
+    grantSend(props.jobsQueue, this.closePeriods.fn);
 
     this.schedule = new Schedule(this, 'CloseSchedule', {
       schedule: ScheduleExpression.rate(every),
@@ -104,6 +122,7 @@ export class BillingRun extends Construct {
         [billingTable.envVar]: props.billingTable.tableName,
         [usageTable.envVar]: props.usageTable.tableName,
         [deliveryQueue.envVar]: props.deliveryQueue.queueUrl,
+        ...dueShards,
       },
       ...root,
     });
@@ -128,7 +147,9 @@ export class BillingRun extends Construct {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     );
-    props.deliveryQueue.grantSendMessages(bill);
+    grantTableKey(props.usageTable, bill);
+    grantTableKey(props.billingTable, bill);
+    grantSend(props.deliveryQueue, bill);
     props.grantDunning?.(bill);
 
     new Alarm(this, 'JobsDlqAlarm', {

@@ -16,6 +16,7 @@ import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BillingFunction } from './billing-function.js';
+import { grantTableKey } from './grants.js';
 
 export interface DeliveryProps {
   /** Invoices (read, `INV#`) and deliveries and suppressed contacts (read/write, `DLV#`). */
@@ -89,6 +90,21 @@ export class Delivery extends Construct {
         principals: [new ServicePrincipal('sns.amazonaws.com')],
         actions: ['sqs:SendMessage'],
         resources: [props.feedbackQueue.queueArn],
+        conditions: {
+          ArnEquals: {
+            'aws:SourceArn': Stack.of(props.feedbackQueue).formatArn({ service: 'sns', resource: topicName }),
+          },
+        },
+      }),
+    );
+    // On a queue with a customer-managed key SNS encrypts what it delivers, so the key must let SNS use it for
+    // this topic only: https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html
+    props.feedbackQueue.encryptionMasterKey?.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
         conditions: {
           ArnEquals: {
             'aws:SourceArn': Stack.of(props.feedbackQueue).formatArn({ service: 'sns', resource: topicName }),
@@ -177,6 +193,8 @@ export class Delivery extends Construct {
     this.feedbackFunction.fn.addToRolePolicy(
       leadingKeys(props.billingTable, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], ['DLV#*']),
     );
+    grantTableKey(props.billingTable, deliver);
+    grantTableKey(props.billingTable, this.feedbackFunction.fn);
 
     const alarm = (id: string, metric: Metric, description: string) => {
       const a = new Alarm(this, id, {

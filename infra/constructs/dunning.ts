@@ -21,6 +21,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { BillingFunction } from './billing-function.js';
+import { grantSend, grantTableKey } from './grants.js';
 
 /** State names of the dunning ASL; the local stack overrides the wait of {@link DUNNING_STATES.wait}. */
 export const DUNNING_STATES = {
@@ -120,7 +121,8 @@ export class Dunning extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PAY#ACCT#*', 'INV#*'] } },
       }),
     );
-    props.deliveryQueue.grantSendMessages(actFn);
+    for (const fn of [decideFn, actFn]) grantTableKey(props.billingTable, fn);
+    grantSend(props.deliveryQueue, actFn);
     this.eventBus.grantPutEventsTo(actFn);
 
     // Lambda's own transient errors are retried by LambdaInvoke; a lost compare-and-set race or throttling

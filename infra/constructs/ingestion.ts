@@ -1,5 +1,5 @@
 import { billingTable, type QueueDefinition, usageQueue, usageTable } from '@tally/resources';
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BillingFunction } from './billing-function.js';
+import { grantSend, grantTableKey } from './grants.js';
 
 export interface IngestionProps {
   /** Raw events (written by ingest). */
@@ -92,6 +93,8 @@ export class Ingestion extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['Q#*'] } },
       }),
     );
+    grantTableKey(props.usageTable, ingest);
+    grantTableKey(props.billingTable, ingest);
 
     this.httpFunction = new BillingFunction(this, 'HttpIngest', {
       name: 'http-ingest',
@@ -100,7 +103,8 @@ export class Ingestion extends Construct {
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });
     this.httpFunction.fn.addToRolePolicy(catalogRead(props.billingTable));
-    props.queue.grantSendMessages(this.httpFunction.fn);
+    grantTableKey(props.billingTable, this.httpFunction.fn);
+    grantSend(props.queue, this.httpFunction.fn);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'tally usage ingest: POST /v1/events with x-api-key',
@@ -139,7 +143,7 @@ export class Ingestion extends Construct {
       assumedBy: new ServicePrincipal('iot.amazonaws.com'),
       description: 'lets the IoT rule put device messages on the usage queue',
     });
-    props.queue.grantSendMessages(iotRole);
+    grantSend(props.queue, iotRole);
     const topic = props.iotTopicFilter ?? 'tally/+/usage';
     this.topicRule = new CfnTopicRule(this, 'DeviceRule', {
       topicRulePayload: {
@@ -160,7 +164,6 @@ export class Ingestion extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new CfnOutput(this, 'IngestUrl', { value: `${this.api.apiEndpoint}/v1/events` });
   }
 }
 

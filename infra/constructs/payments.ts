@@ -1,5 +1,5 @@
 import { billingTable, deliveryQueue } from '@tally/resources';
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +10,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BillingFunction } from './billing-function.js';
+import { grantSend, grantTableKey } from './grants.js';
 
 export interface PaymentsProps {
   /** Payments `PAY#`, notification ids `WH#`, accounts `PAY#ACCT#` (read-write); invoices (read, mark paid). */
@@ -78,7 +79,8 @@ export class Payments extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PAY#*', 'WH#*', 'INV#*'] } },
       }),
     );
-    props.deliveryQueue.grantSendMessages(fn);
+    grantTableKey(props.billingTable, fn);
+    grantSend(props.deliveryQueue, fn);
     props.eventBus.grantPutEventsTo(fn);
     this.webhookSecret.grantRead(fn);
 
@@ -122,6 +124,5 @@ export class Payments extends Construct {
     }
 
     // Errors and throttles of record-payment are alarmed by Observability, with every other function's.
-    new CfnOutput(this, 'WebhookUrl', { value: `${this.api.apiEndpoint}/v1/payments/webhook` });
   }
 }

@@ -1,6 +1,7 @@
 import type { TableDefinition } from '@tally/resources';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 export interface TallyTableProps {
@@ -8,12 +9,15 @@ export interface TallyTableProps {
   readonly definition: TableDefinition;
   /** Default RemovalPolicy.RETAIN. */
   readonly removalPolicy?: RemovalPolicy;
+  /** A customer-managed key to encrypt with. Default: the AWS-managed key of DynamoDB (`aws/dynamodb`). */
+  readonly encryptionKey?: IKey;
 }
 
 const TYPE = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;
 
 /**
- * A DynamoDB table from a tally table definition: on-demand, point-in-time recovery, KMS encryption,
+ * A DynamoDB table from a tally table definition: on-demand, point-in-time recovery, KMS encryption (the
+ * AWS-managed key, or the customer-managed one given),
  * deletion protection, TTL on the definition's expiry attribute.
  */
 export class TallyTable extends Construct {
@@ -27,7 +31,9 @@ export class TallyTable extends Construct {
       partitionKey: { name: def.partitionKey.name, type: TYPE[def.partitionKey.type] },
       ...(def.sortKey ? { sortKey: { name: def.sortKey.name, type: TYPE[def.sortKey.type] } } : {}),
       billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(props.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retain,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -1,4 +1,4 @@
-import { type CfnElement, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TallyConfig } from '../config.js';
 import { BillingRun } from '../constructs/billing-run.js';
@@ -7,6 +7,7 @@ import { Dunning } from '../constructs/dunning.js';
 import { Ingestion } from '../constructs/ingestion.js';
 import { Observability } from '../constructs/observability.js';
 import { Payments } from '../constructs/payments.js';
+import { STATELESS_OUTPUTS } from '../stack-outputs.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -19,7 +20,7 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const usage = props.stateful.queues.UsageQueue!;
-    new Ingestion(this, 'Ingestion', {
+    const ingestion = new Ingestion(this, 'Ingestion', {
       usageTable: props.stateful.usageTable,
       billingTable: props.stateful.billingTable,
       queue: usage.queue,
@@ -42,8 +43,10 @@ export class StatelessStack extends Stack {
       jobsDeadLetterQueue: jobs.deadLetterQueue,
       deliveryQueue: delivery.queue,
       grantDunning: (fn) => dunning.grantStart(fn),
+      closeEvery: rateDuration(props.config.closePeriodsSchedule),
+      dueShards: props.config.dueShards,
     });
-    new Payments(this, 'Payments', {
+    const payments = new Payments(this, 'Payments', {
       billingTable: props.stateful.billingTable,
       deliveryQueue: delivery.queue,
       eventBus: dunning.eventBus,
@@ -69,5 +72,25 @@ export class StatelessStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${billingTableId}.Arn>/index/*]`,
       reason: 'grants on the billing table cover its two documented GSIs (gsi1, gsi2) through index/*',
     });
+
+    const outputs: Record<string, string> = {
+      EventBusName: dunning.eventBus.eventBusName,
+      DunningStateMachineArn: dunning.stateMachine.stateMachineArn,
+      IngestUrl: `${ingestion.api.apiEndpoint}/v1/events`,
+      WebhookUrl: `${payments.api.apiEndpoint}/v1/payments/webhook`,
+    };
+    for (const def of STATELESS_OUTPUTS) {
+      const value = outputs[def.key];
+      if (value === undefined) throw new Error(`StatelessStack: no value for output ${def.key}`);
+      new CfnOutput(this, def.key, { value, description: def.description });
+    }
   }
+}
+
+/** `rate(1 hour)` → 1 hour (the config schema has checked the form). */
+function rateDuration(expression: string): Duration {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!m) throw new Error(`closePeriodsSchedule ${expression}: expected rate(<n> minutes|hours|days)`);
+  const n = Number(m[1]);
+  return m[2] === 'minute' ? Duration.minutes(n) : m[2] === 'hour' ? Duration.hours(n) : Duration.days(n);
 }

@@ -1,47 +1,21 @@
-import { finalizeInvoice, type Invoice, InvoiceSchema } from '@tally/billing';
+import { InvoiceSchema } from '@tally/billing';
 import { AccountSchema } from '@tally/payments';
-import { buildReport, type ReportData, type ReportPayment, renderHtml } from '@tally/reports';
+import { buildReport, type ReportData, renderHtml } from '@tally/reports';
 import { billingTable } from '@tally/resources';
-import { createDocumentClient, InvoiceStore, PaymentStore, tableName } from '@tally/store';
+import { createDocumentClient, tableName, tableReportSource } from '@tally/store';
 
 /**
- * Reads what the billing report needs from the billing table: every customer's invoices, and the
- * payments as the receivables ledger allocated them (one report payment per invoice allocation, so
- * aging sees what each invoice received).
+ * Reads what the billing report needs for the demo's customers from the billing table, through the store's
+ * report source (the same one `tally report` reads a stack with).
  */
 export async function loadReportData(customerIds: readonly string[]): Promise<ReportData> {
-  const client = createDocumentClient();
-  const table = tableName(billingTable);
-  const invoices = new InvoiceStore<Invoice>({
-    client,
-    tableName: table,
-    parse: InvoiceSchema.parse,
-    finalizeDraft: finalizeInvoice,
+  const source = tableReportSource({
+    client: createDocumentClient(),
+    tableName: tableName(billingTable),
+    parseInvoice: InvoiceSchema.parse,
+    parseAccount: AccountSchema.parse,
   });
-  const payments = new PaymentStore({ client, tableName: table, parseAccount: AccountSchema.parse });
-  const allInvoices: Invoice[] = [];
-  const allPayments: ReportPayment[] = [];
-  for (const id of customerIds) {
-    for (const { invoice } of await invoices.listByCustomer(id)) {
-      if (invoice.status !== 'draft') allInvoices.push(invoice);
-    }
-    const account = await payments.getAccount(id);
-    for (const [paymentId, entry] of Object.entries(account?.payments ?? {})) {
-      for (const [i, a] of entry.allocations.entries()) {
-        const negative = a.amount.startsWith('-');
-        allPayments.push({
-          id: `${paymentId}#${i}`,
-          customerId: id,
-          invoiceId: a.invoiceId,
-          amount: negative ? a.amount.slice(1) : a.amount,
-          currency: account!.currency,
-          receivedAt: entry.at,
-          kind: entry.kind,
-        });
-      }
-    }
-  }
-  return { invoices: allInvoices, payments: allPayments, creditNotes: [], usage: [] };
+  return source.load({ customerIds });
 }
 
 /** The summary report (every section, with charts) as one self-contained HTML page. */

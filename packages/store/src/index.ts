@@ -44,11 +44,22 @@ export {
   QuarantineStore,
 } from './quarantine-store.js';
 export {
+  ReportSource,
+  type ReportSourcePorts,
+  type ReportSourceQuery,
+  reportPayments,
+  type TableReportSourceOptions,
+  tableReportSource,
+  usagePoints,
+} from './report-source.js';
+export {
   type BillingCycle,
   type CycleStage,
   DUE_SHARDS,
+  DUE_SHARDS_ENV,
   type DueSubscription,
   dueShard,
+  dueShardCount,
   type StorableSubscription,
   type StoredSubscription,
   SubscriptionStore,

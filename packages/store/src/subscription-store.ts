@@ -9,17 +9,21 @@ import type { DocumentSender } from './invoice-store.js';
  * | access pattern                                  | key                                                                  |
  * | ----------------------------------------------- | -------------------------------------------------------------------- |
  * | get / put a subscription                        | pk `SUB#<subscriptionId>`, sk `SUB`                                  |
- * | subscriptions due for billing at `now`          | gsi1 `BILLDUE#<shard 0..3>` / `<dueAt, ISO with ms>#<subscriptionId>` |
+ * | subscriptions due for billing at `now`          | gsi1 `BILLDUE#<shard 0..n-1>` / `<dueAt, ISO with ms>#<subscriptionId>` |
  * | subscriptions of a customer                     | gsi2 `CUSTSUB#<customerId>` / `<start>#<subscriptionId>`             |
  *
  * `cycle` is the next period to bill and its stage (see {@link CycleStage}). `dueAt` drives
  * the index; a subscription past its end has no cycle and leaves the index. Every move of the cycle is
  * conditional on the cycle it leaves, so a retried or duplicated job moves it at most once.
  *
- * Due subscriptions are spread over {@link DUE_SHARDS} index partitions, so a burst of month-end period
- * closes does not all land on one hot index key; close-periods queries every shard.
+ * Due subscriptions are spread over n index partitions (TALLY_DUE_SHARDS, set by infra's `dueShards`;
+ * default {@link DUE_SHARDS}), so a burst of month-end period closes does not all land on one hot index key;
+ * close-periods queries every shard.
  */
 export const DUE_SHARDS = 4;
+
+/** The environment variable infra sets from its `dueShards` config; {@link DUE_SHARDS} when absent. */
+export const DUE_SHARDS_ENV = 'TALLY_DUE_SHARDS';
 
 /**
  * `opening`: the first period's fees are billed in advance, due at the start; `open`: due at the period end;
@@ -61,19 +65,34 @@ export interface SubscriptionStoreOptions<S extends StorableSubscription> {
   readonly tableName: string;
   /** Validates a stored subscription (e.g. `SubscriptionSchema.parse`). Default: trusts the stored JSON. */
   readonly parse?: (data: unknown) => S;
+  /** Due-index shards, 1 to 256. Default: TALLY_DUE_SHARDS from the environment, else {@link DUE_SHARDS}. */
+  readonly dueShards?: number;
 }
 
 const SUB = (id: string) => `SUB#${id}`;
 const iso = (t: string) => new Date(t).toISOString();
 
 /** The due-index shard of a subscription: stable, and spread evenly by hashing the id. */
-export function dueShard(subscriptionId: string): number {
-  return createHash('sha256').update(subscriptionId).digest().readUInt8(0) % DUE_SHARDS;
+export function dueShard(subscriptionId: string, shards: number = DUE_SHARDS): number {
+  return createHash('sha256').update(subscriptionId).digest().readUInt8(0) % shards;
 }
 
-function dueKeys(subscriptionId: string, cycle: BillingCycle | null): Record<string, string> {
+/** The due-index shard count from an option or TALLY_DUE_SHARDS; fails naming the bad value. */
+export function dueShardCount(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = option ?? (env[DUE_SHARDS_ENV] ? Number(env[DUE_SHARDS_ENV]) : DUE_SHARDS);
+  if (!Number.isInteger(raw) || raw < 1 || raw > 256) {
+    const where = option === undefined ? `${DUE_SHARDS_ENV}=${env[DUE_SHARDS_ENV]}` : `dueShards ${option}`;
+    throw new RangeError(`${where}: the due-index shard count must be a whole number from 1 to 256`);
+  }
+  return raw;
+}
+
+function dueKeys(subscriptionId: string, cycle: BillingCycle | null, shards: number): Record<string, string> {
   if (cycle === null) return {};
-  return { gsi1pk: `BILLDUE#${dueShard(subscriptionId)}`, gsi1sk: `${iso(cycle.dueAt)}#${subscriptionId}` };
+  return {
+    gsi1pk: `BILLDUE#${dueShard(subscriptionId, shards)}`,
+    gsi1sk: `${iso(cycle.dueAt)}#${subscriptionId}`,
+  };
 }
 
 /**
@@ -84,11 +103,13 @@ export class SubscriptionStore<S extends StorableSubscription> {
   readonly #client: DocumentSender;
   readonly #table: string;
   readonly #parse: (data: unknown) => S;
+  readonly #dueShards: number;
 
   constructor(options: SubscriptionStoreOptions<S>) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#parse = options.parse ?? ((d) => d as S);
+    this.#dueShards = dueShardCount(options.dueShards);
   }
 
   /**
@@ -109,7 +130,7 @@ export class SubscriptionStore<S extends StorableSubscription> {
             version: 1,
             gsi2pk: `CUSTSUB#${subscription.customerId}`,
             gsi2sk: `${subscription.start}#${subscription.id}`,
-            ...dueKeys(subscription.id, firstCycle),
+            ...dueKeys(subscription.id, firstCycle, this.#dueShards),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -166,7 +187,9 @@ export class SubscriptionStore<S extends StorableSubscription> {
    */
   async *due(now: string, pageSize = 100): AsyncGenerator<DueSubscription> {
     // The shards are read in parallel, a page at a time each, and yielded as pages arrive.
-    const shards = Array.from({ length: DUE_SHARDS }, (_, shard) => this.#duePages(shard, now, pageSize));
+    const shards = Array.from({ length: this.#dueShards }, (_, shard) =>
+      this.#duePages(shard, now, pageSize),
+    );
     const pending = new Map<number, Promise<{ i: number; r: IteratorResult<DueSubscription[]> }>>();
     const pull = (i: number) =>
       pending.set(
@@ -246,7 +269,7 @@ export class SubscriptionStore<S extends StorableSubscription> {
     from: Pick<BillingCycle, 'periodEnd' | 'stage'>,
     to: BillingCycle | null,
   ): Promise<boolean> {
-    const keys = dueKeys(subscriptionId, to);
+    const keys = dueKeys(subscriptionId, to, this.#dueShards);
     const set = ['#cycle = :to', ...Object.keys(keys).map((k) => `${k} = :${k}`)].join(', ');
     const remove = to === null ? ' REMOVE gsi1pk, gsi1sk, enqueued' : ' REMOVE enqueued';
     try {

@@ -1,3 +1,5 @@
+import { InvoiceSchema } from '@tally/billing';
+import { AccountSchema } from '@tally/payments';
 import {
   buildReport,
   REPORT_NAMES,
@@ -12,6 +14,8 @@ import {
   renderHtml,
   renderTable,
 } from '@tally/reports';
+import { billingTable } from '@tally/resources';
+import { createDocumentClient, tableReportSource } from '@tally/store';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { InputError } from '../errors.js';
@@ -22,15 +26,35 @@ import type { CommandContext, Io } from '../io.js';
 export interface ReportQuery {
   readonly asOf: string;
   readonly window: ReportWindow;
+  /** `--customer`: only these customers; absent: every customer. */
+  readonly customerIds?: readonly string[];
 }
 
 /**
- * Where `tally report` reads invoices, payments, credit notes and usage from. The file source serves
- * `--input <file.json>`; a DynamoDB source (invoices of a customer, open invoices by due date, payments of an
- * invoice) can implement the same interface and be passed to {@link register}.
+ * Where `tally report` reads invoices, payments, credit notes and usage from: `--input <file.json>`, or
+ * else the stack's billing table through the store's report source (`ReportSource` of @tally/store).
  */
 export interface ReportSource {
   load(query: ReportQuery): Promise<ReportData>;
+}
+
+/**
+ * The billing table named by TALLY_BILLING_TABLE (the local stack's, or a deployed stack's with `--stack`),
+ * read by query through @tally/store's report source.
+ */
+export function stackReportSource(env: NodeJS.ProcessEnv = process.env): ReportSource {
+  const table = env[billingTable.envVar];
+  if (!table) {
+    throw new InputError(
+      `no report source: pass --input <file.json> (see events/reports/sample-input.json), or point tally at a stack: ${billingTable.envVar} (npm run stack prints it) or --stack <prefix>`,
+    );
+  }
+  return tableReportSource({
+    client: createDocumentClient(),
+    tableName: table,
+    parseInvoice: InvoiceSchema.parse,
+    parseAccount: AccountSchema.parse,
+  });
 }
 
 /** Reads `{ invoices, payments, creditNotes, usage }` from a JSON file, validated with the reports' schema. */
@@ -44,7 +68,7 @@ export function fileReportSource(io: Io, path: string): ReportSource {
 }
 
 export interface ReportDeps {
-  /** The source used when no `--input` is given; by default there is none yet. */
+  /** The source used when no `--input` is given. Default: the stack in the environment ({@link stackReportSource}). */
   readonly source?: ReportSource;
   /** The clock, read only at this edge when `--as-of` is left out. */
   readonly now: () => Date;
@@ -103,7 +127,11 @@ async function render(doc: ReportDocument, format: Format, section: string | und
  * `tally report <name>`: receivables aging, DSO, CEI, billing timeliness and accuracy, revenue and usage trends
  * (or all of them: `summary`) as a terminal table, CSV or a self-contained HTML page with charts.
  *
+ * Without `--input` it reads the stack: the local one from the environment (`npm run stack` prints it), or a
+ * deployed one with the global `--stack <prefix>`.
+ *
  * @example tally report aging --input events/reports/sample-input.json --as-of 2026-05-01T00:00:00Z --format csv
+ * @example tally --stack Tally --region eu-west-1 report summary --format html > report.html
  */
 export function register(
   program: Command,
@@ -132,7 +160,13 @@ export function register(
       'start of the usage trend series (default: six months before the window end)',
     )
     .option('--section <id>', 'CSV: only this section (e.g. aging-invoices)')
-    .action(async (nameArg: string, opts: Record<string, string | undefined>) => {
+    .option(
+      '--customer <id...>',
+      'without --input: only these customers (default: every customer with a receivables account)',
+    )
+    .action(async (nameArg: string, allOpts: Record<string, string | string[] | undefined>) => {
+      const { customer: customers, ...rest } = allOpts;
+      const opts = rest as Record<string, string | undefined>;
       const name = ReportNameSchema.safeParse(nameArg);
       if (!name.success)
         throw new InputError(`unknown report "${nameArg}": expected one of ${REPORT_NAMES.join(', ')}`);
@@ -149,13 +183,12 @@ export function register(
           ? iso(DateTime.fromJSDate(deps.now()).toUTC())
           : instant('--as-of', opts.asOf);
       const window = windowOf(opts, asOf);
-      const source = opts.input !== undefined ? fileReportSource(io, opts.input) : deps.source;
-      if (source === undefined) {
-        throw new InputError(
-          'no report source: pass --input <file.json> (see events/reports/sample-input.json)',
-        );
-      }
-      const data = await source.load({ asOf, window });
+      if (opts.input !== undefined && customers !== undefined)
+        throw new InputError('--customer selects from a stack: it does not apply to --input');
+      const source =
+        opts.input !== undefined ? fileReportSource(io, opts.input) : (deps.source ?? stackReportSource());
+      const customerIds = customers === undefined ? [] : [customers].flat();
+      const data = await source.load({ asOf, window, ...(customerIds.length > 0 ? { customerIds } : {}) });
       try {
         const doc = buildReport(name.data as ReportName, data, {
           asOf,
