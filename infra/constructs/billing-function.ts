@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUNDLED_FONT } from '@tally/documents';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -28,6 +29,13 @@ export interface BillingFunctionProps {
    * Default false.
    */
   readonly pdfkitStandardFonts?: boolean;
+  /**
+   * Ship tally's Unicode font (Noto Sans JP, `BUNDLED_FONT` of @tally/documents: regular and bold, 9.2 MB,
+   * +7.9 MB zipped) in `fonts/` beside the bundle, where the PDF renderer looks first: Lambda has no system
+   * fonts, and without it Japanese documents print "?". Default: `pdfkitStandardFonts` (a function that
+   * renders PDFs needs both).
+   */
+  readonly unicodeFont?: boolean;
 }
 
 /**
@@ -76,7 +84,14 @@ export class BillingFunction extends Construct {
         // ESM bundles need `require` for the CommonJS parts of dependencies.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         externalModules: ['@aws-sdk/*'],
-        ...(props.pdfkitStandardFonts ? { commandHooks: pdfkitFontHooks(root) } : {}),
+        ...(props.pdfkitStandardFonts || props.unicodeFont
+          ? {
+              commandHooks: pdfFontHooks(root, {
+                standard: props.pdfkitStandardFonts ?? false,
+                unicode: props.unicodeFont ?? props.pdfkitStandardFonts ?? false,
+              }),
+            }
+          : {}),
       },
     });
     // What every tally function has by design; each reason holds for all of them, so it is stated once here.
@@ -99,17 +114,39 @@ export class BillingFunction extends Construct {
   }
 }
 
-/** Bundling hooks that copy pdfkit's standard fonts and map `#standard-fonts/*` to them (local shell, no Docker). */
-function pdfkitFontHooks(root: string): ICommandHooks {
-  const fonts = join(root, 'node_modules', 'pdfkit', 'js', 'standard-fonts');
-  if (!existsSync(fonts)) throw new Error(`BillingFunction: pdfkit fonts not found at ${fonts} (run npm ci)`);
-  const pkg = JSON.stringify({ imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } });
+/**
+ * Bundling hooks (local shell, no Docker) that copy pdfkit's standard fonts and map `#standard-fonts/*` to
+ * them, and copy the bundled Unicode font files into `fonts/`.
+ */
+function pdfFontHooks(root: string, ship: { standard: boolean; unicode: boolean }): ICommandHooks {
+  const commands = (output: string): string[] => {
+    const out: string[] = [];
+    if (ship.standard) {
+      const fonts = join(root, 'node_modules', 'pdfkit', 'js', 'standard-fonts');
+      if (!existsSync(fonts))
+        throw new Error(`BillingFunction: pdfkit fonts not found at ${fonts} (run npm ci)`);
+      const pkg = JSON.stringify({ imports: { '#standard-fonts/*': './standard-fonts/*.cjs' } });
+      out.push(
+        `cp -r "${fonts}" "${output}/standard-fonts"`,
+        `printf '%s' '${pkg}' > "${output}/package.json"`,
+      );
+    }
+    if (ship.unicode) {
+      const dir = join(root, 'node_modules', BUNDLED_FONT.package, BUNDLED_FONT.dir);
+      const files = [BUNDLED_FONT.regular, BUNDLED_FONT.bold].map((f) => join(dir, f));
+      const missing = files.filter((f) => !existsSync(f));
+      if (missing.length > 0)
+        throw new Error(`BillingFunction: font files not found: ${missing.join(', ')} (run npm ci)`);
+      out.push(
+        `mkdir -p "${output}/${BUNDLED_FONT.dir}"`,
+        ...files.map((f) => `cp "${f}" "${output}/${BUNDLED_FONT.dir}/"`),
+      );
+    }
+    return out;
+  };
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_input: string, output: string) => [
-      `cp -r "${fonts}" "${output}/standard-fonts"`,
-      `printf '%s' '${pkg}' > "${output}/package.json"`,
-    ],
+    afterBundling: (_input: string, output: string) => commands(output),
   };
 }

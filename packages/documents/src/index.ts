@@ -12,6 +12,7 @@ export { creditNoteRequest } from './credit-note.js';
 export { renderAppendixCsv } from './csv.js';
 export { DocumentInputError } from './errors.js';
 export { cleanText, csvCell, escapeHtml, headerSafe, html, oneLine, SafeHtml } from './escape.js';
+export { BUNDLED_FONT, bundledFont, findUnicodeFont, NOTO_CJK, type PdfFont } from './fonts.js';
 export { Formatter } from './format.js';
 export { renderHtml } from './html.js';
 export {
@@ -22,15 +23,7 @@ export {
   MESSAGES,
   type Messages,
 } from './messages.js';
-export {
-  findUnicodeFont,
-  NOTO_CJK,
-  needsUnicodeFont,
-  type PdfFont,
-  type PdfOptions,
-  type PdfResult,
-  renderPdf,
-} from './pdf.js';
+export { needsUnicodeFont, type PdfOptions, type PdfResult, renderPdf } from './pdf.js';
 export { type RenderedAttachment, type RenderedDocument, renderDocument } from './render.js';
 export {
   type Appendix,

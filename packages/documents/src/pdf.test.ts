@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findUnicodeFont, renderPdf } from './pdf.js';
+import { findUnicodeFont } from './fonts.js';
+import { renderPdf } from './pdf.js';
 import { HOSTILE, sampleInvoice, sampleInvoiceFor } from './testing.js';
 import { buildView } from './view.js';
 

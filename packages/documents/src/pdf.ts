@@ -1,35 +1,6 @@
-import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { findUnicodeFont, type PdfFont } from './fonts.js';
 import type { DocumentView } from './view.js';
-
-/**
- * A font that covers more than Latin-1: needed for Japanese documents and for names in any script.
- * `face` names the font inside a TrueType collection (.ttc).
- */
-export interface PdfFont {
-  readonly regular: { readonly path: string; readonly face?: string };
-  readonly bold: { readonly path: string; readonly face?: string };
-}
-
-/** Debian's fonts-noto-cjk (installed by .ci/run); covers Latin, Japanese, Chinese and Korean. */
-export const NOTO_CJK: PdfFont = {
-  regular: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKjp-Regular' },
-  bold: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', face: 'NotoSansCJKjp-Bold' },
-};
-
-/**
- * The Unicode font to use: `TALLY_PDF_FONT` / `TALLY_PDF_FONT_BOLD` (paths to .ttf/.otf files) when set,
- * else Noto Sans CJK when installed, else none.
- */
-export function findUnicodeFont(env: NodeJS.ProcessEnv = process.env): PdfFont | null {
-  const custom = env.TALLY_PDF_FONT;
-  if (custom && existsSync(custom)) {
-    const bold =
-      env.TALLY_PDF_FONT_BOLD && existsSync(env.TALLY_PDF_FONT_BOLD) ? env.TALLY_PDF_FONT_BOLD : custom;
-    return { regular: { path: custom }, bold: { path: bold } };
-  }
-  return existsSync(NOTO_CJK.regular.path) && existsSync(NOTO_CJK.bold.path) ? NOTO_CJK : null;
-}
 
 // The characters the standard PDF fonts (WinAnsiEncoding) can show beyond Latin-1.
 const WIN_ANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
@@ -126,7 +97,7 @@ export async function renderPdf(v: DocumentView, options: PdfOptions = {}): Prom
   const useUnicode = font !== null;
   if (needsUnicode && !useUnicode) {
     warnings.push(
-      `no Unicode font found for a ${v.language} document (install fonts-noto-cjk or set TALLY_PDF_FONT): characters outside Latin-1 print as "?"`,
+      `no Unicode font found for a ${v.language} document (the bundled fonts/ folder or package @embedpdf/fonts-jp is missing; or set TALLY_PDF_FONT): characters outside Latin-1 print as "?"`,
     );
   }
   const t = (s: string): string => (useUnicode ? s : toWinAnsi(s).text);
