@@ -9,6 +9,7 @@ import {
   ingestPolicy,
   payloadHash,
   type SubjectLookup,
+  SubscriptionAcceptance,
 } from '@tally/ingest';
 import { MeterSchema, UsageEventSchema } from '@tally/metering';
 import { billingTable, usageTable } from '@tally/resources';
@@ -75,6 +76,15 @@ const catalog: CatalogReader = {
     return new Map(types.map((t) => [t, m]));
   },
 };
+
+// Every customer has one monthly subscription on a plan with the default late acceptance, read through the
+// same cache the function uses (a hit per batch in steady state).
+const acceptance = new SubscriptionAcceptance({
+  subscriptionsOf: async (customerId) => [
+    { id: `sub-${customerId}`, interval: 'month', phases: [{ planId: 'calls', planVersion: 1 }] },
+  ],
+  lateAcceptanceDays: async () => 35,
+});
 
 function sqsEvent(bodies: string[], run: number): SQSEvent {
   return {
@@ -160,7 +170,12 @@ export async function run(): Promise<BenchRow[]> {
     let duplicate = 0;
     const { makeHandler } = await import('../functions/ingest/handler.js');
     const handler = makeHandler({
-      ports: { catalog, usage, quarantine: new QuarantineStore({ doc, tableName: tables.billing }) },
+      ports: {
+        catalog,
+        acceptance,
+        usage,
+        quarantine: new QuarantineStore({ doc, tableName: tables.billing }),
+      },
       clock: new TestClock(NOW),
       policy: ingestPolicy(),
       metrics,
@@ -189,6 +204,7 @@ export async function run(): Promise<BenchRow[]> {
     // The handler's own decisions (decode, validate, resolve, hash, classify) without any I/O.
     const stub = {
       catalog,
+      acceptance,
       usage: { putEvents: async (x: readonly unknown[]) => x.map(() => ({ status: 'stored' as const })) },
       quarantine: { putQuarantined: async (x: readonly unknown[]) => x.map(() => undefined) },
     };

@@ -3,8 +3,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Accounting, type BatchResult, emptyAccounting, ingestPolicy } from '@tally/ingest';
 import type { MeterInput } from '@tally/metering';
-import { CachedCatalog, CatalogStore, createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
+import {
+  CachedCatalog,
+  CatalogStore,
+  createDocumentClient,
+  PlanStore,
+  QuarantineStore,
+  SubscriptionStore,
+  UsageStore,
+} from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
+import { subscriptionAcceptance } from '../functions/ingest/acceptance.js';
 import {
   createResources,
   lambdaContext,
@@ -139,7 +148,12 @@ export async function ingestWorld(label: string) {
   const total = emptyAccounting();
   const { makeHandler } = await import('../functions/ingest/handler.js');
   const deps = {
-    ports: { catalog: new CachedCatalog(catalog, { ttlMs: 0 }), usage, quarantine },
+    ports: {
+      catalog: new CachedCatalog(catalog, { ttlMs: 0 }),
+      acceptance: subscriptionAcceptance(doc, billingTable, { ttlMs: 0 }),
+      usage,
+      quarantine,
+    },
     clock,
     policy: ingestPolicy(),
     metrics,
@@ -195,6 +209,41 @@ export async function ingestWorld(label: string) {
       return handler(sqsEvent(bodies, prefix), lambdaContext('ingest'));
     },
   };
+}
+
+/**
+ * Gives a customer a subscription from 2025-01-01 on a plan version of its own whose `lateAcceptanceDays`
+ * is `late` (the fields acceptance reads; billing's other fields are not needed here).
+ */
+export async function subscribe(
+  w: { doc: ReturnType<typeof createDocumentClient>; resources: { tables: Record<string, string> } },
+  customerId: string,
+  interval: 'week' | 'month' | 'quarter' | 'year',
+  late: number,
+): Promise<void> {
+  const tableName = w.resources.tables.Billing!;
+  const planId = `plan-${customerId}`;
+  await new PlanStore<{ id: string; version: number; terms: { lateAcceptanceDays: number } }>({
+    client: w.doc,
+    tableName,
+  }).put({ id: planId, version: 1, terms: { lateAcceptanceDays: late } });
+  const start = '2025-01-01T00:00:00.000Z';
+  await new SubscriptionStore<{
+    id: string;
+    customerId: string;
+    start: string;
+    interval: string;
+    phases: { from: string; planId: string; planVersion: number }[];
+  }>({ client: w.doc, tableName }).put(
+    {
+      id: `sub-${customerId}`,
+      customerId,
+      start,
+      interval,
+      phases: [{ from: start, planId, planVersion: 1 }],
+    },
+    null,
+  );
 }
 
 let seq = 0;

@@ -4,7 +4,7 @@ import { aggregate, MeterSchema } from '@tally/metering';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqsEventSource } from '../packages/local-stack/src/index.js';
 import { SqsEventSource as Source } from '../packages/local-stack/src/index.js';
-import { call, emfTotals, ingestWorld, METERS, NOW, read } from './ingest-fixtures.js';
+import { call, emfTotals, ingestWorld, METERS, NOW, read, subscribe } from './ingest-fixtures.js';
 
 const sources: SqsEventSource[] = [];
 afterAll(async () => {
@@ -152,6 +152,40 @@ describe('ingest through the queue', () => {
     const period = { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' };
     // rollover 99990 → 5: (100000 − 99990) + 5 = 15; then 25 − 5 = 20; 40.5 − 25 = 15.5 → 50.5
     expect(aggregate(meter, records, period).toFixed()).toBe('50.5');
+  });
+});
+
+describe('acceptance window from the plan', () => {
+  it("accepts a 40-day-old event when the customer's plan bills it late and quarantines it as too-late when not", async () => {
+    const w = await ingestWorld('ing-late');
+    await w.catalog.putCustomer({ id: 'cust-y' });
+    await Promise.all([
+      subscribe(w, 'cust-a', 'month', 10), // window 31 + 10 + 1 = 42 days
+      subscribe(w, 'cust-b', 'month', 5), // window 31 + 5 + 1 = 37 days
+      subscribe(w, 'cust-y', 'year', 60), // window 366 + 60 + 1 = 427 days, beyond the 400-day retention
+    ]);
+    const fortyDaysAgo = '2025-12-01T12:00:00.000Z'; // NOW − 40 d
+    const yearly = call('y1', { subject: 'cust-y', time: '2024-11-16T12:00:00.000Z' }); // NOW − 420 d
+    const rejected = JSON.stringify(call('l5', { subject: 'cust-b', time: fortyDaysAgo }));
+    await w.invoke([JSON.stringify(call('l10', { time: fortyDaysAgo })), rejected, JSON.stringify(yearly)]);
+    expect(w.total).toEqual({ units: 3, stored: 2, duplicate: 0, quarantined: { 'too-late': 1 } });
+    const [entry] = await quarantined(w);
+    expect(entry!.raw).toBe(rejected);
+    expect(entry!.message).toContain('late acceptance 5 d');
+    expect(entry!.message).toContain('plan plan-cust-b v1');
+
+    // The yearly customer's event is kept until its window has closed, past the retention: accepted until
+    // time + 427 d = NOW + 7 d, kept one day more = 2026-01-18T12:00Z (time + 400 d would be NOW − 20 d).
+    const items = await usageItems(w);
+    const y = items.find((i) => String(i.pk).startsWith('U#cust-y#'))!;
+    expect(y.expiresAt).toBe(Date.parse('2026-01-18T12:00:00Z') / 1000);
+    // A monthly event keeps the retention: time + 400 d.
+    const a = items.find((i) => String(i.pk).startsWith('U#cust-a#'))!;
+    expect(a.expiresAt).toBe((Date.parse(fortyDaysAgo) + 400 * 86_400_000) / 1000);
+
+    // A redelivery of the yearly event, still inside its window, is a duplicate of the stored copy.
+    await w.invoke([JSON.stringify(yearly)]);
+    expect(w.total.duplicate).toBe(1);
   });
 });
 

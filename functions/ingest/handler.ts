@@ -24,6 +24,7 @@ import {
   UsageStore,
 } from '@tally/store';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { subscriptionAcceptance } from './acceptance.js';
 
 export interface IngestDeps {
   readonly ports: IngestPorts;
@@ -89,7 +90,10 @@ export function makeHandler(deps: IngestDeps) {
   }).use(logMetrics(deps.metrics));
 }
 
-/** Dependencies from the environment: table names, policy overrides, the system clock. */
+/**
+ * Dependencies from the environment: table names, policy overrides, the system clock. The catalog and the
+ * acceptance terms (subscriptions and plans) are read from the billing table and cached per container.
+ */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): IngestDeps {
   const doc = createDocumentClient();
   const policy = policyFromEnv(env);
@@ -97,6 +101,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): IngestDeps {
   return {
     ports: {
       catalog: new CachedCatalog(new CatalogStore({ doc, tableName: billing })),
+      acceptance: subscriptionAcceptance(doc, billing),
       usage: new UsageStore({
         doc,
         tableName: tableName(usageTable, env),

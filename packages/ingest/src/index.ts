@@ -1,4 +1,18 @@
-export { type AdmitResult, admitEvents } from './admit.js';
+export {
+  type AcceptanceReader,
+  type AcceptanceTerms,
+  acceptanceWindowDays,
+  acceptanceWindowMs,
+  type BillingInterval,
+  checkLateness,
+  defaultTerms,
+  LONGEST_PERIOD_DAYS,
+  SubscriptionAcceptance,
+  type SubscriptionSource,
+  type SubscriptionTermsView,
+  termsOfSubscriptions,
+} from './acceptance.js';
+export { type AdmitContext, type AdmitResult, admitEvents } from './admit.js';
 export {
   type CatalogCustomer,
   type CatalogCustomerInput,
@@ -24,7 +38,6 @@ export {
   type UnitResult,
 } from './ingest-batch.js';
 export {
-  acceptanceWindowMs,
   type IngestPolicy,
   type IngestPolicyInput,
   IngestPolicySchema,
@@ -41,7 +54,14 @@ export type {
   QuarantineWriter,
   UsageWriter,
 } from './ports.js';
-export { type Outcome, type QuarantineReason, QuarantineReasonSchema, type Rejection } from './reasons.js';
+export { quarantineEntry } from './quarantine-entry.js';
+export {
+  isReplayable,
+  type Outcome,
+  type QuarantineReason,
+  QuarantineReasonSchema,
+  type Rejection,
+} from './reasons.js';
 export { type ReplayableEntry, type ReplayPorts, type ReplayResult, replayQuarantined } from './replay.js';
 export { type Resolved, resolveCustomer, type SubjectLookup } from './resolve.js';
 export { type Validated, validateEvent } from './validate.js';

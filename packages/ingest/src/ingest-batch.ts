@@ -1,10 +1,12 @@
 import type { UsageEvent } from '@tally/metering';
+import { type AcceptanceTerms, acceptanceWindowMs, checkLateness, defaultTerms } from './acceptance.js';
 import type { CatalogCustomer } from './catalog.js';
 import { checkMeters } from './classify.js';
 import { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
 import { identityKey, payloadHash, utcDay } from './identity.js';
 import type { IngestPolicy } from './policy.js';
 import type { EventToStore, IngestPorts, QuarantineEntry } from './ports.js';
+import { quarantineEntry } from './quarantine-entry.js';
 import type { Outcome, QuarantineReason, Rejection } from './reasons.js';
 import { resolveCustomer } from './resolve.js';
 import { validateEvent } from './validate.js';
@@ -53,8 +55,9 @@ export function quarantinedTotal(a: Accounting): number {
 }
 
 /**
- * Ingests one batch of messages: decode, validate, resolve the customer and meters, store each valid event
- * once under its identity, and quarantine everything else with a reason. Every unit of a settled message
+ * Ingests one batch of messages: decode, validate, resolve the customer and meters, check the event's age
+ * against the customer's acceptance window (its subscriptions' periods and plans' `lateAcceptanceDays`), store
+ * each valid event once under its identity, and quarantine everything else with a reason. Every unit of a settled message
  * ends in exactly one of stored / duplicate / quarantined; a message whose write failed (throttling) is
  * returned in `failed` and redelivered by the queue; the redelivery finds the events it already stored
  * (same origin, same hash) and counts them as stored, so each input is counted once.
@@ -97,35 +100,48 @@ export async function ingestBatch(
     ports.catalog.metersByType([...types]),
   ]);
 
-  const puts: EventToStore[] = [];
-  const byKey = new Map<string, number>();
-  const receivedAt = new Map(messages.map((m) => [m.messageId, m.receivedAt ?? nowIso]));
+  const resolved: Work[] = [];
+  const customerIds = new Set<string>();
   for (const w of work) {
-    const event = w.event;
-    if (event === undefined) continue;
-    const r = resolveCustomer(event, lookup);
+    if (w.event === undefined) continue;
+    const r = resolveCustomer(w.event, lookup);
     if ('rejection' in r) {
       w.rejection = r.rejection;
       continue;
     }
     w.customer = r.customer;
-    const bad = checkMeters(event, meters.get(event.type) ?? [], policy);
+    customerIds.add(r.customer.id);
+    resolved.push(w);
+  }
+  const termsByCustomer: ReadonlyMap<string, AcceptanceTerms> =
+    customerIds.size > 0 ? await ports.acceptance.termsOf([...customerIds]) : new Map();
+  const fallback = defaultTerms(policy);
+
+  const puts: EventToStore[] = [];
+  const byKey = new Map<string, number>();
+  const receivedAt = new Map(messages.map((m) => [m.messageId, m.receivedAt ?? nowIso]));
+  for (const w of resolved) {
+    const event = w.event!;
+    const customer = w.customer!;
+    const terms = termsByCustomer.get(customer.id) ?? fallback;
+    const bad = checkLateness(event, now, terms) ?? checkMeters(event, meters.get(event.type) ?? [], policy);
     if (bad) {
       w.rejection = bad;
       continue;
     }
     w.hash = payloadHash(event);
-    const key = `${r.customer.id}#${event.type}#${utcDay(event.time)}#${identityKey(event.source, event.id)}`;
+    const key = `${customer.id}#${event.type}#${utcDay(event.time)}#${identityKey(event.source, event.id)}`;
     const first = byKey.get(key);
     if (first === undefined) {
       byKey.set(key, puts.length);
       w.put = puts.length;
       puts.push({
-        customerId: r.customer.id,
+        customerId: customer.id,
         event,
         hash: w.hash,
         receivedAt: receivedAt.get(w.unit.messageId) ?? nowIso,
         origin: `${w.unit.messageId}.${w.unit.index}`,
+        acceptUntil: Date.parse(event.time) + acceptanceWindowMs(terms),
       });
     } else {
       w.put = first;
@@ -162,7 +178,17 @@ export async function ingestBatch(
   const entryOf: Work[] = [];
   for (const w of work) {
     if (w.rejection === undefined || failed.has(w.unit.messageId)) continue;
-    entries.push(toEntry(w, receivedAt.get(w.unit.messageId) ?? nowIso, nowIso));
+    entries.push(
+      quarantineEntry(
+        w.unit,
+        w.rejection,
+        { receivedAt: receivedAt.get(w.unit.messageId) ?? nowIso, quarantinedAt: nowIso },
+        {
+          ...(w.event !== undefined ? { event: w.event } : {}),
+          ...(w.customer !== undefined ? { customerId: w.customer.id } : {}),
+        },
+      ),
+    );
     entryOf.push(w);
   }
   const errors = entries.length > 0 ? await ports.quarantine.putQuarantined(entries) : [];
@@ -189,25 +215,4 @@ export async function ingestBatch(
     }
   }
   return { units, accounting, failed };
-}
-
-function toEntry(w: Work, receivedAt: string, quarantinedAt: string): QuarantineEntry {
-  const r = w.rejection!;
-  const json = w.unit.json as Record<string, unknown> | undefined;
-  const source = w.event?.source ?? (typeof json?.source === 'string' ? json.source : undefined);
-  const eventId = w.event?.id ?? (typeof json?.id === 'string' ? json.id : undefined);
-  return {
-    id: `${w.unit.messageId}.${w.unit.index}`,
-    reason: r.reason,
-    message: r.message,
-    ...(r.path !== undefined ? { path: r.path } : {}),
-    raw: w.unit.raw,
-    messageId: w.unit.messageId,
-    index: w.unit.index,
-    receivedAt,
-    quarantinedAt,
-    ...(source !== undefined ? { source } : {}),
-    ...(eventId !== undefined ? { eventId } : {}),
-    ...(w.customer !== undefined ? { customerId: w.customer.id } : {}),
-  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { acceptanceWindowDays, acceptanceWindowMs, defaultTerms } from './acceptance.js';
 import { InvalidIngestPolicyError } from './errors.js';
 
 const DAY_MS = 86_400_000;
@@ -7,15 +8,15 @@ const DAY_MS = 86_400_000;
  * The limits ingestion enforces. Every field has a default; functions read overrides from environment
  * variables (see `policyFromEnv`).
  *
- * The acceptance window: an event is accepted when `now - time <= maxPeriodDays + lateAcceptanceDays + 1`
- * days. That is the oldest instant that can still belong to a billing period whose late-acceptance window
- * is open (a period of up to `maxPeriodDays`, plus the plan's `lateAcceptanceDays` after its end, plus one
- * day for the customer's time zone). Billing decides whether an accepted event is current or an adjustment.
+ * The acceptance window is per customer (see `AcceptanceTerms`): an event is accepted while
+ * `now - time <= periodDays + lateAcceptanceDays + 1` days, with the longest billing period of the customer's
+ * subscriptions and the `lateAcceptanceDays` of their plans. `maxPeriodDays` and `lateAcceptanceDays` here
+ * are only the default for a customer without subscriptions (31 + 35 + 1 = 67 days).
  */
 export const IngestPolicySchema = z.object({
-  /** The plan term of the same name; 35 is the PlanTermsSchema default. */
+  /** Default late acceptance for a customer without subscriptions; 35 is the PlanTermsSchema default. */
   lateAcceptanceDays: z.int().min(0).max(3650).default(35),
-  /** Longest billing period an event may belong to (a month: 31). */
+  /** Default longest billing period for a customer without subscriptions (a month: 31). */
   maxPeriodDays: z.int().min(1).max(366).default(31),
   /** Device clocks drift: an event this far ahead of `now` is still accepted. */
   maxFutureSeconds: z.int().min(0).max(86_400).default(900),
@@ -25,16 +26,15 @@ export const IngestPolicySchema = z.object({
   maxEventsPerMessage: z.int().min(1).max(10_000).default(1000),
   /** Magnitude above which a measured value is taken for a producer bug (`invalid-quantity`). */
   maxQuantity: z.number().positive().default(1e15),
-  /** Days a stored event is kept (DynamoDB TTL); must exceed the acceptance window, so it is the dedupe window. */
+  /**
+   * Days a stored event is kept at least (DynamoDB TTL); must exceed the default acceptance window. An event
+   * whose customer's window is longer (a yearly plan) is kept until its window has closed, so the dedupe
+   * window always covers the acceptance window.
+   */
   retentionDays: z.int().min(1).max(3650).default(400),
 });
 export type IngestPolicy = z.infer<typeof IngestPolicySchema>;
 export type IngestPolicyInput = z.input<typeof IngestPolicySchema>;
-
-/** Milliseconds between the oldest acceptable event time and `now`. */
-export function acceptanceWindowMs(policy: IngestPolicy): number {
-  return (policy.maxPeriodDays + policy.lateAcceptanceDays + 1) * DAY_MS;
-}
 
 /** Validates a policy; the retention must cover the acceptance window, or a redelivery could double count. */
 export function ingestPolicy(input: IngestPolicyInput = {}): IngestPolicy {
@@ -44,10 +44,10 @@ export function ingestPolicy(input: IngestPolicyInput = {}): IngestPolicy {
     throw new InvalidIngestPolicyError(issue.path.join('.') || '(root)', issue.message);
   }
   const p = parsed.data;
-  if (p.retentionDays * DAY_MS <= acceptanceWindowMs(p)) {
+  if (p.retentionDays * DAY_MS <= acceptanceWindowMs(defaultTerms(p))) {
     throw new InvalidIngestPolicyError(
       'retentionDays',
-      `${p.retentionDays} days must exceed the acceptance window of ${p.maxPeriodDays + p.lateAcceptanceDays + 1} days, ` +
+      `${p.retentionDays} days must exceed the default acceptance window of ${acceptanceWindowDays(defaultTerms(p))} days, ` +
         'otherwise an event could expire while a redelivery of it is still accepted',
     );
   }

@@ -1,4 +1,5 @@
 import type { Meter, UsageEvent } from '@tally/metering';
+import type { AcceptanceReader } from './acceptance.js';
 import type { QuarantineReason } from './reasons.js';
 import type { SubjectLookup } from './resolve.js';
 
@@ -19,6 +20,11 @@ export interface EventToStore {
    * finds its own write and counts it as stored, not as a duplicate: each input is counted once.
    */
   readonly origin: string;
+  /**
+   * The last instant (epoch ms) a redelivery of this event can still be accepted: `time` + the customer's
+   * acceptance window. The store keeps the item at least until then, so the dedupe window covers it.
+   */
+  readonly acceptUntil?: number;
 }
 
 /**
@@ -58,6 +64,8 @@ export interface QuarantineEntry {
   readonly source?: string;
   readonly eventId?: string;
   readonly customerId?: string;
+  /** The HTTP producer that sent it (inputs refused at the HTTP endpoint). */
+  readonly producerId?: string;
 }
 
 export interface QuarantineWriter {
@@ -67,6 +75,8 @@ export interface QuarantineWriter {
 
 export interface IngestPorts {
   readonly catalog: CatalogReader;
+  /** The customers' acceptance windows (subscriptions and plans, cached). */
+  readonly acceptance: AcceptanceReader;
   readonly usage: UsageWriter;
   readonly quarantine: QuarantineWriter;
 }

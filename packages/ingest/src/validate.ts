@@ -1,5 +1,5 @@
 import { type UsageEvent, UsageEventSchema } from '@tally/metering';
-import { acceptanceWindowMs, type IngestPolicy } from './policy.js';
+import type { IngestPolicy } from './policy.js';
 import type { Rejection } from './reasons.js';
 
 export type Validated = { readonly event: UsageEvent } | { readonly rejection: Rejection };
@@ -13,8 +13,9 @@ function describe(json: unknown): string {
 }
 
 /**
- * Validates one decoded input at the edge: the CloudEvents schema, then the event time against `now`
- * (not too far in the future, not older than the acceptance window).
+ * Validates one decoded input at the edge: the CloudEvents schema, then the event time against `now` (not
+ * too far in the future). Whether it is too old depends on the customer's plans: `checkLateness`, once the
+ * customer is known.
  */
 export function validateEvent(json: unknown, now: Date, policy: IngestPolicy): Validated {
   const parsed = UsageEventSchema.safeParse(json);
@@ -40,19 +41,6 @@ export function validateEvent(json: unknown, now: Date, policy: IngestPolicy): V
         message:
           `event ${event.source}#${event.id}: time ${event.time} is more than ${policy.maxFutureSeconds} s ` +
           `ahead of now (${now.toISOString()})`,
-      },
-    };
-  }
-  const oldest = nowMs - acceptanceWindowMs(policy);
-  if (at < oldest) {
-    return {
-      rejection: {
-        reason: 'too-late',
-        path: 'time',
-        message:
-          `event ${event.source}#${event.id}: time ${event.time} is before ${new Date(oldest).toISOString()}, ` +
-          `the start of the acceptance window (period ${policy.maxPeriodDays} d + late acceptance ` +
-          `${policy.lateAcceptanceDays} d + 1 d)`,
       },
     };
   }

@@ -19,6 +19,9 @@
  * | one input, whole                        | Query `Q#<id>` (head + parts)                              |
  * | mark replayed                           | UpdateItem `status = replayed`                             |
  *
+ * `status` is `open` until replayed; an input refused as `forbidden` (an HTTP producer reporting for a
+ * subject its key is not bound to) is `held`: listed and shown, never replayed.
+ *
  * A body up to 300,000 bytes sits in the head item; a larger one (an SQS message may hold 1 MiB) is split
  * into parts, so an input is kept whole even when it is larger than DynamoDB's 400 KB item limit.
  */
@@ -26,6 +29,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  isReplayable,
   type QuarantineEntry,
   type QuarantineReason,
   QuarantineReasonSchema,
@@ -48,7 +52,7 @@ export const ListQuarantineInputSchema = z.object({
   /** UTC day of receipt, `yyyy-mm-dd`. */
   day: z.iso.date(),
   reason: QuarantineReasonSchema.optional(),
-  /** Only entries not yet replayed. Default false. */
+  /** Only entries still to replay (not replayed, not held). Default false. */
   openOnly: z.boolean().optional(),
   limit: z.int().min(1).max(1000).optional(),
   /** Cursor from the previous page. */
@@ -99,7 +103,8 @@ export function toItem(entry: QuarantineEntry): {
     body: inline ? body : undefined,
     parts: parts.length,
     encoding: wellFormed ? 'utf8' : 'base64',
-    status: 'open',
+    // A held input (a producer reporting for another tenant) is listed but never picked up by replay.
+    status: isReplayable(entry.reason) ? 'open' : 'held',
   };
   return { head, parts };
 }
@@ -125,11 +130,12 @@ function fromItem(head: Record<string, unknown>, parts: Record<string, unknown>[
     index: Number(head.index),
     receivedAt: String(head.receivedAt),
     quarantinedAt: String(head.quarantinedAt),
-    status: head.status === 'replayed' ? 'replayed' : 'open',
+    status: head.status === 'replayed' || head.status === 'held' ? head.status : 'open',
     ...(opt('path') as { path?: string }),
     ...(opt('source') as { source?: string }),
     ...(opt('eventId') as { eventId?: string }),
     ...(opt('customerId') as { customerId?: string }),
+    ...(opt('producerId') as { producerId?: string }),
     ...(opt('replayedAt') as { replayedAt?: string }),
     ...(opt('replayMessageId') as { replayMessageId?: string }),
   };

@@ -34,11 +34,15 @@
  *   a redelivery of it can still arrive, and readers know N for every day.
  *
  * ## Dedupe window and its trade-off
- * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days). Ingestion accepts
- * only events inside the acceptance window (31-day period + late acceptance + 1 day, 67 days by default),
- * so every redelivery that can be accepted finds the first copy: the dedupe window is the whole acceptance
- * window. A redelivery whose `time` moved to another UTC day, or whose `subject` moved to another customer,
- * has another key: it is stored as a second event instead of being flagged as a conflict. Detecting that
+ * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days), or one day past the
+ * last instant a redelivery of it can be accepted when that is later (`EventToStore.acceptUntil`). Ingestion
+ * accepts an event while it is inside its customer's acceptance window (the longest billing period of the
+ * customer's subscriptions + the plan's `lateAcceptanceDays` + 1 day; 67 days by default, 402 for a yearly
+ * plan with the default 35), so every redelivery that can be accepted finds the first copy: the dedupe window
+ * is the whole acceptance window. (A plan change that widens a customer's window later does not extend items
+ * already written; the 400-day retention covers every window up to 399 days.) A redelivery whose `time` moved
+ * to another UTC day, or whose `subject` moved to another customer, has another key: it is stored as a
+ * second event instead of being flagged as a conflict. Detecting that
  * would need an identity-claim item (`EVT#<hash(source,id)>` in the registry), doubling the write cost; we
  * accept it because a producer's retry resends the same payload.
  */
@@ -185,6 +189,18 @@ interface EventItem {
   expiresAt: number;
 }
 
+/**
+ * The item's TTL (epoch seconds): `retentionDays` after the event's time, or one day after the last instant
+ * a redelivery of it can be accepted when that is later (a customer with a long acceptance window), so an
+ * item never expires while a copy of it can still be accepted: the dedupe window covers the acceptance window.
+ */
+export function expiresAt(timeMs: number, retentionDays: number, acceptUntil?: number): number {
+  const kept = timeMs + retentionDays * DAY_MS;
+  return Math.floor(
+    (acceptUntil !== undefined && acceptUntil + DAY_MS > kept ? acceptUntil + DAY_MS : kept) / 1000,
+  );
+}
+
 /** Maps an event to its item. `source`, `id` and `type` live in the key, so they are not repeated. */
 export function toItem(input: EventToStore, shard: number, retentionDays: number): EventItem {
   const { event } = input;
@@ -199,7 +215,7 @@ export function toItem(input: EventToStore, shard: number, retentionDays: number
     s: subject,
     d: JSON.stringify(data),
     ...(Object.keys(extra).length > 0 ? { x: JSON.stringify(extra) } : {}),
-    expiresAt: Math.floor((Date.parse(time) + retentionDays * DAY_MS) / 1000),
+    expiresAt: expiresAt(Date.parse(time), retentionDays, input.acceptUntil),
   };
   if (item.d!.length > 400 && itemSize(item as unknown as Record<string, unknown>) > WRITE_UNIT_BYTES) {
     const z = deflateRawSync(item.d!);
