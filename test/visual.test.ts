@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createCreditNote } from '@tally/billing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderDocument } from '../packages/documents/src/index.js';
+import { creditNoteRequest, renderDocument } from '../packages/documents/src/index.js';
 import { HOSTILE, sampleInvoice, sampleInvoiceFor } from '../packages/documents/src/testing.js';
 import { CHROMIUM, ink, launchChromium, VISUAL_OUT as OUT } from './support/visual.js';
 
@@ -95,5 +96,41 @@ describe.skipIf(missing.length > 0)('visual check of the mail and the PDF', () =
     const text = execFileSync(PDFTOTEXT, ['-layout', pdfPath, '-'], { encoding: 'utf8' });
     for (const s of expected) expect(text).toContain(s);
     expect(doc.warnings).toEqual([]);
+  });
+
+  it('renders a credit note with its lines and an invoice with a call appendix to non-blank PNG pages', async () => {
+    const inv = sampleInvoice();
+    const note = createCreditNote({
+      invoice: inv,
+      reason: 'Service outage',
+      lines: [{ key: 'api:usage:t1', amount: '6.25' }],
+      number: 4,
+      now: '2026-04-20T09:00:00Z',
+    });
+    const records = Array.from({ length: 80 }, (_, i) => ({
+      at: new Date(Date.UTC(2026, 2, 2, 8, i * 7)).toISOString(),
+      destination: `4930${100000 + i}`,
+      durationSeconds: 30 + i,
+    }));
+    const cases = [
+      // 6.25 credited + 19 % VAT 1.1875 → 1.19 = 7.44
+      ['credit-note', await renderDocument(inv, creditNoteRequest(note)), ['Gutschrift gesamt', '-7,44 €']],
+      [
+        'appendix',
+        await renderDocument(inv, { kind: 'invoice' }, { appendix: { type: 'calls', records, total: 80 } }),
+        ['Einzelverbindungsnachweis', '80 Einträge', '4930100079'],
+      ],
+    ] as const;
+    for (const [name, doc, expected] of cases) {
+      const pdfPath = join(OUT, `${name}.pdf`);
+      writeFileSync(pdfPath, doc.attachments[0]!.content);
+      execFileSync(PDFTOPPM, ['-png', '-r', '80', pdfPath, join(OUT, name)]);
+      const pages = readdirSync(OUT).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png'));
+      // the appendix starts on its own page: 80 rows fill the second page and part of a third
+      expect(pages.length).toBe(name === 'appendix' ? 3 : 1);
+      for (const p of pages) expect(ink(readFileSync(join(OUT, p))).darkShare).toBeGreaterThan(0.005);
+      const text = execFileSync(PDFTOTEXT, ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+      for (const s of expected) expect(text).toContain(s);
+    }
   });
 });
