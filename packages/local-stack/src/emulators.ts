@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { accessSync, existsSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
@@ -43,11 +44,20 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** Where dynalite runs: in a process of its own (default: the handlers get this process's core) or inline. */
+export type DynamoProcess = 'child' | 'inline';
+
 /**
  * Starts dynalite. In memory by default; with `path`, in a LevelDB folder that survives restarts.
  * Tables become ACTIVE at once (createTableMs 0) so resource creation does not wait.
+ *
+ * By default dynalite runs in a child process: it is the busiest emulator (every write of the pipeline goes
+ * through it), and in its own process it uses the machine's second core instead of sharing the handlers'.
+ * The child ends with its parent (it exits when the IPC channel closes).
  */
-export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Emulator> {
+export async function startDynamo(
+  options: { port?: number; path?: string; process?: DynamoProcess } = {},
+): Promise<Emulator> {
   if (options.path) {
     try {
       mkdirSync(options.path, { recursive: true });
@@ -58,19 +68,68 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
       });
     }
   }
-  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
-  const server = dynalite({
+  const settings = {
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
-  });
+  };
+  if ((options.process ?? 'child') === 'child') return startDynamoChild(settings, options.port ?? 0);
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+  const server = dynalite(settings);
   const port = await listen('dynamodb', server, options.port ?? 0);
   return {
     service: 'dynamodb',
     port,
     endpoint: `http://${HOST}:${port}`,
     stop: () => closeServer(server),
+  };
+}
+
+/** The child's program: start dynalite, report the port (or the error) over IPC, stop on request or orphaning. */
+const DYNALITE_CHILD = `
+const [modulePath, settings, host, port] = JSON.parse(process.env.TALLY_DYNALITE_CHILD);
+const server = require(modulePath)(settings);
+const stop = () => { server.closeAllConnections?.(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
+process.on('disconnect', stop);
+process.on('message', (m) => { if (m === 'stop') stop(); });
+server.once('error', (err) => { process.send({ error: err.code === 'EADDRINUSE' ? 'port ' + port + ' on ' + host + ' is already in use' : err.message }); process.exit(1); });
+server.listen(port, host, () => process.send({ port: server.address().port }));
+`;
+
+async function startDynamoChild(settings: Record<string, unknown>, port: number): Promise<Emulator> {
+  const child = spawn(process.execPath, ['-e', DYNALITE_CHILD], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      TALLY_DYNALITE_CHILD: JSON.stringify([require.resolve('dynalite'), settings, HOST, port]),
+    },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const bound = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port?: number; error?: string }) =>
+      m.port === undefined
+        ? reject(new LocalStackStartError('dynamodb', m.error ?? 'failed'))
+        : resolve(m.port),
+    );
+    child.once('error', (err) => reject(new LocalStackStartError('dynamodb', err.message, { cause: err })));
+    child.once('exit', (code) =>
+      reject(
+        new LocalStackStartError('dynamodb', `dynalite's process exited with code ${code} while starting`),
+      ),
+    );
+  });
+  // Do not keep the parent alive for the child's sake (a test runner exits when its work is done).
+  child.unref();
+  child.channel?.unref();
+  return {
+    service: 'dynamodb',
+    port: bound,
+    endpoint: `http://${HOST}:${bound}`,
+    stop: async () => {
+      if (child.exitCode === null && child.connected) child.send('stop');
+      await exited;
+    },
   };
 }
 

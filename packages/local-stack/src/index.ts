@@ -1,5 +1,5 @@
 export { type Clock, parseDuration, systemClock, TestClock } from './clock.js';
-export { type Emulator, freePort, startDynamo, startSes, startSqs } from './emulators.js';
+export { type DynamoProcess, type Emulator, freePort, startDynamo, startSes, startSqs } from './emulators.js';
 export { LocalStackStartError, StateMachineDefinitionError } from './errors.js';
 export {
   type EventSourceStats,

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type QueueDefinition, queues as queueDefinitions } from '@tally/resources';
 import { TestClock } from './clock.js';
-import { type Emulator, startDynamo, startSes, startSqs } from './emulators.js';
+import { type DynamoProcess, type Emulator, startDynamo, startSes, startSqs } from './emulators.js';
 import { SqsEventSource, type SqsHandler } from './event-source.js';
 import { createResources, type LocalResources } from './resources.js';
 import { LocalScheduler } from './scheduler.js';
@@ -16,6 +16,8 @@ export interface LocalStackOptions {
   readonly clockStart?: Date | string;
   /** Write the endpoint and resource variables into process.env (default true), so SDK clients built later use them. */
   readonly applyEnv?: boolean;
+  /** Where dynalite runs: its own process (default, uses a second core) or this one. */
+  readonly dynamoProcess?: DynamoProcess;
   /** Fixed ports (tests and `npm start` use free ones). */
   readonly ports?: { dynamodb?: number; sqs?: number; ses?: number };
 }
@@ -76,7 +78,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     const [dynamo, sqsEmu, ses] = await Promise.all([
-      startDynamo({ port: options.ports?.dynamodb, path: options.dataDir }).then(track),
+      startDynamo({
+        port: options.ports?.dynamodb,
+        path: options.dataDir,
+        process: options.dynamoProcess,
+      }).then(track),
       startSqs({ port: options.ports?.sqs }).then(track),
       startSes({ port: options.ports?.ses }).then(track),
     ]);
