@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CloudFormationFactory } from './stack.js';
 
 /** Where commands write and read: injected so tests run the real program in-process. */
 export interface Io {
@@ -17,4 +18,11 @@ export const processIo: Io = {
 /** What every command's `register` receives. */
 export interface CommandContext {
   readonly io: Io;
+  /**
+   * The environment the global options (`--profile`, `--region`, `--stack`) write the target into before a
+   * command runs. Default process.env, where the commands' AWS clients and resource names are read.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The CloudFormation client `--stack` reads outputs with. Default: the SDK's, for the profile and region. */
+  readonly cloudFormation?: CloudFormationFactory;
 }

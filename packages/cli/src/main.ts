@@ -14,6 +14,7 @@ import * as send from './commands/send.js';
 import * as usage from './commands/usage.js';
 import { EXIT, InputError } from './errors.js';
 import { type CommandContext, type Io, processIo } from './io.js';
+import { applyTarget, type StackTarget } from './stack.js';
 
 /** Every subcommand module exports `register(program, ctx)`; add new ones here. */
 const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => void }[] = [
@@ -32,10 +33,22 @@ const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => 
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('tally')
-    .description('tally: usage metering and billing')
+    .description(
+      'tally: usage metering and billing. Commands work on the stack named by the environment (the local ' +
+        'stack: npm run stack prints its variables), or on a deployed one with --stack.',
+    )
+    .option('--profile <name>', 'AWS named profile (credentials and region), like the AWS CLI option')
+    .option('--region <region>', 'AWS region, e.g. eu-west-1')
+    .option(
+      '--stack <prefix>',
+      'a deployed tally: table names and queue URLs from the outputs of <prefix>Stateful and <prefix>Stateless',
+    )
     .exitOverride()
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .hook('preAction', async () => {
+      await applyTarget(program.opts<StackTarget>(), ctx.env ?? process.env, ctx.cloudFormation);
+    });
   for (const c of COMMANDS) c.register(program, ctx);
   return program;
 }
@@ -44,8 +57,12 @@ export function buildProgram(ctx: CommandContext): Command {
  * Runs the tally CLI with `argv` (without node and script) and returns the exit code: 0 ok, 1 runtime
  * failure, 2 bad input or usage.
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram({ io });
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  options: Omit<CommandContext, 'io'> = {},
+): Promise<number> {
+  const program = buildProgram({ ...options, io });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
