@@ -130,6 +130,8 @@ function withCrashes<T extends object>(name: string, port: T, crashes: Crash[], 
 
 export interface Harness {
   readonly clock: TestClock;
+  /** The environment of this harness's tables and queues (names by their env var) and the DynamoDB endpoint. */
+  readonly env: Readonly<Record<string, string>>;
   readonly scheduler: LocalScheduler;
   readonly usage: UsageStore;
   readonly invoices: InvoiceStore<Invoice>;
@@ -221,6 +223,7 @@ export async function billingHarness(
   const deliveries: { invoiceId: string; requestId: string; kind: string }[] = [];
   const harness: Harness = {
     clock,
+    env: { ...res.env, AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '' },
     scheduler,
     usage,
     invoices,

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadReportData, renderReportHtml } from './report.js';
-import { type DemoSummary, runDemo } from './run.js';
+import { type DemoSummary, followStoredClock, runDemo } from './run.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,14 +88,29 @@ if (values.once) {
   await pipeline.stop();
   process.exit(0);
 }
+// The CLI reaches this stack through the same variables the functions read; `tally clock advance` moves
+// the stored clock, which the stack follows.
+const envFile = join(outDir, 'env');
+writeFileSync(
+  envFile,
+  Object.entries(pipeline.env)
+    .map(([k, v]) => `export ${k}='${v}'\n`)
+    .join(''),
+);
+const unfollow = await followStoredClock(pipeline);
 console.log('\nThe local stack stays up for exploring (Ctrl-C to stop):');
 console.log(`  mails:  ${summary.sesPage}`);
 console.log(`  report: ${reportFile}`);
 console.log(`  usage ingest API:    POST ${pipeline.urls.ingest} (x-api-key of a producer)`);
 console.log(`  payment webhook API: POST ${pipeline.urls.webhook} (tally-signature header)`);
+console.log(`  the CLI in another shell: source ${envFile} && npm run tally -- clock advance 31d`);
+console.log(
+  `  (the stack follows the clock, now ${pipeline.clock.now().toISOString()}: periods close and bill)`,
+);
 for (const [k, v] of Object.entries(pipeline.env))
   if (k.startsWith('AWS_ENDPOINT_URL_')) console.log(`  ${k}=${v}`);
 const stop = async () => {
+  unfollow();
   await pipeline.stop();
   process.exit(0);
 };

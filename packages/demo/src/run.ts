@@ -8,6 +8,7 @@ import { PlanSchema } from '@tally/rating';
 import { billingTable } from '@tally/resources';
 import {
   CatalogStore,
+  ClockStore,
   createDocumentClient,
   InvoiceStore,
   PaymentStore,
@@ -165,6 +166,38 @@ export async function runDemo(
   } finally {
     if (!options.keepRunning) await pipeline.stop();
   }
+}
+
+/**
+ * Lets `tally clock advance 31d` (or `clock set`) drive a running pipeline: stores the pipeline's time in
+ * the billing table (the clock the CLI moves) and, every `intervalMs`, walks the pipeline to the stored time
+ * whenever it is ahead, in steps of `stepMs` (default 6 hours) settling after each (`advanceTo`), so periods
+ * close, billing jobs run and dunning timers fire on the way. Returns a function that stops following.
+ *
+ * @example
+ * const stop = await followStoredClock(pipeline); // then, in another shell: npm run tally -- clock advance 31d
+ */
+export async function followStoredClock(
+  pipeline: Pick<LocalPipeline, 'clock' | 'env' | 'advanceTo'>,
+  options: { intervalMs?: number; stepMs?: number; onStep?: (now: Date) => unknown } = {},
+): Promise<() => void> {
+  const store = new ClockStore({
+    client: createDocumentClient({ endpoint: pipeline.env.AWS_ENDPOINT_URL_DYNAMODB }),
+    tableName: tableName(billingTable, pipeline.env),
+  });
+  const now = pipeline.clock.now();
+  // A clock stored by an earlier run of the same data folder may be behind: the CLI must start from ours.
+  if ((await store.init(now)).getTime() < now.getTime()) await store.set(now);
+  return store.follow(
+    {
+      now: () => pipeline.clock.now(),
+      set: async (to) => {
+        await pipeline.advanceTo(to.toISOString(), options.stepMs ?? 6 * 3_600_000, options.onStep);
+        return pipeline.clock.now();
+      },
+    },
+    options.intervalMs ?? 500,
+  );
 }
 
 /** Each body with the time it may be sent: its newest event's time (a malformed body goes with the previous one). */
