@@ -513,3 +513,145 @@ describe('itemized appendix from the usage store', () => {
     expect(await loader.forDocument(otherPlan, 'invoice')).toBeUndefined();
   });
 });
+
+describe('mail-feedback resolves sends from SES events', () => {
+  type Confirm = import('../functions/mail-feedback/feedback.js').SentConfirmation['confirmSent'];
+
+  /**
+   * The delivery store with `confirmSent`: DeliveryStore's own once it has one; until then the transition as
+   * proposed for delivery-store.ts (one conditional UpdateItem, then a read to tell why it did not apply).
+   */
+  async function confirmingStore(store: DeliveryStore) {
+    const own = (store as unknown as { confirmSent?: Confirm }).confirmSent;
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const doc = createDocumentClient();
+    const proposed: Confirm = async (key, r) => {
+      try {
+        const res = await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: `DLV#${key.invoiceId}`, sk: `REQ#${key.requestId}` },
+            UpdateExpression:
+              'SET #state = :sent, sesMessageId = :mid, sentAt = :at, updatedAt = :now, reconciled = :true REMOVE leaseUntil',
+            ConditionExpression: '#state = :unknown OR (#state = :sending AND leaseUntil < :now)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':sent': 'sent',
+              ':mid': r.messageId,
+              ':at': r.at,
+              ':now': r.now,
+              ':true': true,
+              ':unknown': 'sent-unknown',
+              ':sending': 'sending',
+            },
+            ReturnValues: 'UPDATED_OLD',
+          }),
+        );
+        return {
+          confirmed: true,
+          state: (res.Attributes?.state as import('@tally/store').DeliveryState | undefined) ?? null,
+        };
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+        return { confirmed: false, state: (await store.get(key))?.state ?? null };
+      }
+    };
+    return {
+      suppress: store.suppress.bind(store),
+      recordFeedback: store.recordFeedback.bind(store),
+      confirmSent: own ? own.bind(store) : proposed,
+    };
+  }
+
+  async function feedbackHandler(clock: TestClock) {
+    process.env.TALLY_BILLING_TABLE ??= table;
+    const mod = await import('../functions/mail-feedback/handler.js');
+    return mod.makeHandler({
+      store: await confirmingStore(deliveries),
+      clock,
+      metrics: new Metrics({ namespace: 'Tally', serviceName: 'test' }),
+      logger: new Logger({ serviceName: 'test', logLevel: 'CRITICAL' }),
+    });
+  }
+
+  /** An SES Send event as the configuration set publishes it through SNS (raw) to the feedback queue. */
+  function sendEvent(deliveryId: string, messageId: string): SQSEvent {
+    const body = {
+      eventType: 'Send',
+      mail: {
+        timestamp: '2026-04-01T06:00:00.500Z',
+        source: 'billing@acme.example',
+        messageId,
+        destination: ['billing@example.com'],
+        headersTruncated: false,
+        headers: [{ name: 'X-Tally-Delivery', value: deliveryId }],
+        tags: { 'ses:configuration-set': ['tally'], 'tally-delivery': [deliveryId] },
+      },
+      send: {},
+    };
+    const e = sqsEvent({ invoiceId: 'x', requestId: 'x', kind: 'invoice' }, `ses-${messageId}`);
+    return { Records: e.Records.map((r) => ({ ...r, body: JSON.stringify(body) })) };
+  }
+
+  async function feed(h: Awaited<ReturnType<typeof feedbackHandler>>, e: SQSEvent): Promise<string[]> {
+    const res = (await h(e, lambdaContext('mail-feedback'))) as {
+      batchItemFailures: { itemIdentifier: string }[];
+    };
+    return res.batchItemFailures.map((f) => f.itemIdentifier);
+  }
+
+  it('marks a sent-unknown delivery sent with the SES message id when the Send event arrives', async () => {
+    const inv = await storedInvoice();
+    const msg: DeliveryMessage = { invoiceId: inv.id, requestId: 'unknown-then-event', kind: 'invoice' };
+    const clock = new TestClock('2026-04-01T06:00:00Z');
+    const h = makeHandler(
+      deps({ clock, deliveries: crashAfterSend(deliveries), sentMail: new NoSentMailLookup() }),
+    );
+    await invoke(h, msg);
+    await clock.advance('121s');
+    await invoke(h, msg);
+    expect(await deliveries.get(msg)).toMatchObject({ state: 'sent-unknown' });
+    const [mail] = await sentMails(deliveryIdOf(msg));
+    expect(await feed(await feedbackHandler(clock), sendEvent(deliveryIdOf(msg), mail!.messageId))).toEqual(
+      [],
+    );
+    expect(await deliveries.get(msg)).toMatchObject({
+      state: 'sent',
+      sesMessageId: mail!.messageId,
+      reconciled: true,
+      sentAt: '2026-04-01T06:00:00.500Z',
+    });
+    // the same event again (SNS and SQS deliver at least once) changes nothing
+    expect(await feed(await feedbackHandler(clock), sendEvent(deliveryIdOf(msg), mail!.messageId))).toEqual(
+      [],
+    );
+    expect(await deliveries.get(msg)).toMatchObject({ state: 'sent', sesMessageId: mail!.messageId });
+  });
+
+  it('waits for the lease of a crashed attempt, then records the send, so the redelivery neither resends nor alarms', async () => {
+    const inv = await storedInvoice();
+    const msg: DeliveryMessage = { invoiceId: inv.id, requestId: 'crash-then-event', kind: 'invoice' };
+    const clock = new TestClock('2026-04-01T06:00:00Z');
+    const events: DeliveryEvent[] = [];
+    const h = makeHandler(
+      deps({ clock, deliveries: crashAfterSend(deliveries), sentMail: new NoSentMailLookup(), events }),
+    );
+    await invoke(h, msg); // SES took the mail; recording it crashed: `sending`, lease until 06:02:00
+    const [mail] = await sentMails(deliveryIdOf(msg));
+    const fb = await feedbackHandler(clock);
+    const event = sendEvent(deliveryIdOf(msg), mail!.messageId);
+    // within the lease the attempt could still record it: the event comes back later
+    expect(await feed(fb, event)).toEqual([`ses-${mail!.messageId}`]);
+    expect(await deliveries.get(msg)).toMatchObject({ state: 'sending' });
+    await clock.advance('61s'); // the feedback queue's visibility timeout: still inside the lease
+    expect(await feed(fb, event)).toHaveLength(1);
+    await clock.advance('60s'); // 06:02:01, lease over
+    expect(await feed(fb, event)).toEqual([]);
+    expect(await deliveries.get(msg)).toMatchObject({ state: 'sent', sesMessageId: mail!.messageId });
+    // the delivery message comes back after its visibility timeout: a duplicate, no second mail, no alarm
+    await clock.advance('60s');
+    expect(await invoke(h, msg)).toEqual([]);
+    expect(events).toEqual(['Duplicate']);
+    expect(await sentMails(deliveryIdOf(msg))).toHaveLength(1);
+  });
+});

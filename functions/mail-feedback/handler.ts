@@ -6,24 +6,39 @@ import middy from '@middy/core';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient, DeliveryStore, tableName } from '@tally/store';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyFeedback, SesEventSchema } from './feedback.js';
+import { applyFeedback, type FeedbackStore, SesEventSchema } from './feedback.js';
 
-export interface FeedbackDeps {
-  readonly store: Pick<DeliveryStore, 'suppress' | 'recordFeedback'>;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
+export interface Clock {
+  now(): Date;
 }
 
-/** mail-feedback: SES bounce and complaint events from the feedback queue → suppressed contacts. */
+export interface FeedbackDeps {
+  /** The delivery store; Send/Delivery events resolve `sent-unknown` once it has `confirmSent`. */
+  readonly store: FeedbackStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Compared with claim leases. Default: the system clock (a TestClock locally). */
+  readonly clock?: Clock;
+}
+
+/**
+ * mail-feedback: SES events from the feedback queue → bounces and complaints suppress contacts; Send and
+ * Delivery events resolve `sent-unknown` deliveries. A Send event for a delivery whose attempt still holds
+ * its claim is reported as a batch item failure and comes back after the visibility timeout.
+ */
 export function makeHandler(deps: FeedbackDeps) {
   // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
   // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   const record = async (r: SQSRecord) => {
     const event = SesEventSchema.parse(JSON.parse(r.body));
-    const outcome = await applyFeedback(deps.store, event);
+    const outcome = await applyFeedback(deps.store, event, (deps.clock ?? systemClock).now());
     deps.metrics.addMetric(`Feedback-${outcome}`, MetricUnit.Count, 1);
-    if (outcome.startsWith('suppressed'))
-      deps.logger.warn('contact suppressed', { outcome, messageId: event.mail.messageId });
+    const detail = { outcome, eventType: event.eventType, messageId: event.mail.messageId };
+    if (outcome.startsWith('suppressed')) deps.logger.warn('contact suppressed', detail);
+    else if (outcome === 'confirmed-sent')
+      deps.logger.warn('delivery confirmed sent by an SES event', detail);
+    else if (outcome === 'contradicts-record')
+      deps.logger.error('SES reports a mail sent that its delivery record says was not', detail);
   };
   return middy(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
@@ -33,6 +48,8 @@ export function makeHandler(deps: FeedbackDeps) {
       }),
   ).use(logMetrics(deps.metrics));
 }
+
+const systemClock: Clock = { now: () => new Date() };
 
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): FeedbackDeps {
   return {
