@@ -14,12 +14,17 @@ import {
 import { EmulatorSentMailLookup, NoSentMailLookup, type SentMailLookup } from '@tally/mail';
 import type { Meter } from '@tally/metering';
 import { Decimal } from '@tally/money';
+import { billingTable, usageTable } from '@tally/resources';
 import {
+  CatalogStore,
+  type createDocumentClient,
   firstRecords,
   type InvoiceStore,
   NotFoundError,
+  PlanStore,
   type StorableInvoice,
-  type UsageStore,
+  tableName,
+  UsageStore,
 } from '@tally/store';
 import type { AppendixLoader, InvoiceReader } from './ports.js';
 
@@ -149,4 +154,26 @@ export class PlanAppendixLoader implements AppendixLoader {
     }
     return undefined;
   }
+}
+
+/**
+ * The appendix loader of this environment: plan versions and meters from the billing table, usage from the
+ * usage table (`TALLY_USAGE_TABLE`). Undefined when the function is not given the usage table: invoices then
+ * go out without appendices rather than not at all.
+ */
+export function appendixLoaderFromEnv(
+  doc: ReturnType<typeof createDocumentClient>,
+  env: NodeJS.ProcessEnv = process.env,
+  warn?: (message: string, detail: Record<string, unknown>) => void,
+): AppendixLoader | undefined {
+  if (!env[usageTable.envVar]) return undefined;
+  const billing = tableName(billingTable, env);
+  return new PlanAppendixLoader({
+    plans: new PlanStore({ client: doc, tableName: billing }),
+    source: new UsageAppendixSource({
+      usage: new UsageStore({ doc, tableName: tableName(usageTable, env) }),
+      meters: new CatalogStore({ doc, tableName: billing }),
+    }),
+    ...(warn ? { warn } : {}),
+  });
 }
