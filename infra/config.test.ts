@@ -46,6 +46,16 @@ describe('deployment configuration', () => {
     expect(() => loadConfig(raw)).toThrow(message);
   });
 
+  it('reads the context as JSON when it comes from the command line (-c tally=...)', () => {
+    expect(loadConfig('{"encryption":"customer-managed","dueShards":8}')).toMatchObject({
+      encryption: 'customer-managed',
+      dueShards: 8,
+      stackPrefix: 'Tally',
+    });
+    expect(() => loadConfig('{encryption: cmk}')).toThrow(/invalid CDK context "tally": not a JSON object/);
+    expect(() => loadConfig('3')).toThrow(/^invalid CDK context "tally":\n {2}tally: .*expected object/);
+  });
+
   it('passes configured dunning policies to the dunning functions', () => {
     const policies = [
       {

@@ -50,11 +50,27 @@ export const TallyConfigSchema = z.object({
 });
 export type TallyConfig = z.infer<typeof TallyConfigSchema>;
 
-/** Reads `tally` from the context; a wrong value fails with the key path and the reason. */
+/**
+ * Reads `tally` from the context; a wrong value fails with the key path and the reason. The context holds an
+ * object when it comes from cdk.json, and a string when it comes from the command line
+ * (`-c tally='{"encryption":"customer-managed"}'`), which is parsed as JSON.
+ */
 export function loadConfig(raw: unknown): TallyConfig {
-  const parsed = TallyConfigSchema.safeParse(raw ?? {});
+  let value = raw ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch (cause) {
+      throw new Error(`invalid CDK context "tally": not a JSON object: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+  const parsed = TallyConfigSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  tally.${i.path.join('.')}: ${i.message}`).join('\n');
+    const issues = parsed.error.issues
+      .map((i) => `  ${['tally', ...i.path.map(String)].join('.')}: ${i.message}`)
+      .join('\n');
     throw new Error(`invalid CDK context "tally":\n${issues}`);
   }
   return parsed.data;
