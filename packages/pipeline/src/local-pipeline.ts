@@ -138,7 +138,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       };
     };
     dunning = await startLocalDunning({
-      template: statelessTemplate(),
+      template: await statelessTemplate(),
       clock,
       handlers: {
         'dunning-decide': taskHandler(
