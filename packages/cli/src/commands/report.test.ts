@@ -88,9 +88,29 @@ describe('tally report', () => {
     expect(out).toContain('(no data)');
   });
 
+  it('asks the stack source for the --customer ids given', async () => {
+    const queries: ReportQuery[] = [];
+    const source = {
+      load: async (q: ReportQuery): Promise<ReportData> => {
+        queries.push(q);
+        return { invoices: [], payments: [], creditNotes: [], usage: [] };
+      },
+    };
+    const { error } = await run(['aging', ...asOf, '--customer', 'c1', 'c2', '--customer', 'c3'], { source });
+    expect(error).toBeUndefined();
+    expect(queries.map((q) => q.customerIds)).toEqual([['c1', 'c2', 'c3']]);
+  });
+
   it.each([
     [['nope', '--input', SAMPLE], /unknown report "nope": expected one of aging, dso/],
-    [['aging'], /no report source: pass --input/],
+    [
+      ['aging', '--input', SAMPLE, '--customer', 'c1'],
+      /--customer selects from a stack: it does not apply to --input/,
+    ],
+    [
+      ['aging'],
+      /no report source: pass --input .* or point tally at a stack: TALLY_BILLING_TABLE .* or --stack <prefix>/,
+    ],
     [['aging', '--input', SAMPLE, '--as-of', 'yesterday'], /--as-of yesterday: expected an ISO 8601 instant/],
     [['aging', '--input', SAMPLE, '--format', 'pdf'], /--format pdf: expected one of table, csv, html, json/],
     [['aging', '--input', SAMPLE, '--section', 'aging-summary'], /--section applies to --format csv/],
