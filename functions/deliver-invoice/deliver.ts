@@ -122,6 +122,8 @@ export async function deliver(deps: DeliverDeps, msg: DeliveryMessage): Promise<
   const invoice = await deps.invoices.get(msg.invoiceId);
   if (invoice === null) throw new DeliveryInputError(`invoice ${msg.invoiceId} does not exist`, key);
   const blocked = blockedReason(invoice, msg.kind);
+  // Read before the claim: a failing read (throttling) is retried through the queue, never a lost mail.
+  const appendix = blocked === null ? await deps.appendices?.forDocument(invoice, msg.kind) : undefined;
 
   const suppressed = new Set(
     (await deps.deliveries.suppressed(invoice.customer.billingEmails)).map((c) => c.address),
@@ -157,7 +159,11 @@ export async function deliver(deps: DeliverDeps, msg: DeliveryMessage): Promise<
 
   let raw: Buffer;
   try {
-    const doc = await renderDocument(invoice, msg, { deliveryRef: deliveryId, payTo: deps.payTo });
+    const doc = await renderDocument(invoice, msg, {
+      deliveryRef: deliveryId,
+      payTo: deps.payTo,
+      ...(appendix ? { appendix } : {}),
+    });
     if (doc.warnings.length > 0) observe('RenderDegraded', { warnings: doc.warnings });
     raw = await buildMime({
       from: deps.sender,

@@ -21,6 +21,7 @@ import type { DocumentSender } from './invoice-store.js';
  *                      │  └──SES rejected for good ──▶ failed-permanent
  *                      └──lease expired (crash after or during the send) ──reconcile──▶
  *                             sent (found) │ sending again (proved not sent) │ sent-unknown (cannot tell)
+ *   sent-unknown, or sending past its lease ──SES Send/Delivery event (mail-feedback)──▶ sent (reconciled)
  *
  * Every transition is a conditional write on the state and the claim token, so two workers can never both
  * hold a claim. `sent`, `sent-unknown`, `failed-permanent` and `skipped` are final.
@@ -268,6 +269,44 @@ export class DeliveryStore {
       },
       `cannot become ${r.state}: it is no longer claimed by this attempt`,
     );
+  }
+
+  /**
+   * SES says the mail went out (a Send or Delivery event carrying the delivery id): records `sent` with SES's
+   * message id when the delivery is `sent-unknown`, or `sending` with an expired lease (the attempt crashed
+   * before recording). A live claim is left to its attempt, and every other state stays as it is.
+   * @returns whether it changed the delivery, and the state it found (null: no such delivery).
+   */
+  async confirmSent(
+    key: DeliveryKey,
+    r: { readonly messageId: string; readonly at: string; readonly now: string },
+  ): Promise<{ readonly confirmed: boolean; readonly state: DeliveryState | null }> {
+    try {
+      const res = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: PK(key.invoiceId), sk: SK(key.requestId) },
+          UpdateExpression:
+            'SET #state = :sent, sesMessageId = :mid, sentAt = :at, updatedAt = :now, reconciled = :true REMOVE leaseUntil',
+          ConditionExpression: '#state = :unknown OR (#state = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':mid': r.messageId,
+            ':at': r.at,
+            ':now': r.now,
+            ':true': true,
+            ':unknown': 'sent-unknown',
+            ':sending': 'sending',
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return { confirmed: true, state: (res.Attributes?.state as DeliveryState | undefined) ?? null };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      return { confirmed: false, state: (await this.get(key))?.state ?? null };
+    }
   }
 
   /** Attaches a bounce or complaint to the delivery and lists it among the day's issues. */
