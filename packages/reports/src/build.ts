@@ -458,6 +458,13 @@ function revenueSections(r: RevenueReport): ReportSection[] {
   ];
 }
 
+/**
+ * Decimals shown for usage quantities. Stored quantities are exact (a time-weighted average or minutes from
+ * seconds carry up to 40 digits); people read them rounded, the JSON output keeps them exact. The report's usage
+ * points do not carry the meter's own rounding, so one precision serves every meter.
+ */
+const QUANTITY_PLACES = 3;
+
 function usageSections(r: UsageTrendsReport): ReportSection[] {
   return [
     {
@@ -467,7 +474,7 @@ function usageSections(r: UsageTrendsReport): ReportSection[] {
         { key: 'meter', label: 'Meter', kind: 'text' },
         { key: 'unit', label: 'Unit', kind: 'text' },
         { key: 'periodStart', label: 'Period start', kind: 'date' },
-        { key: 'quantity', label: 'Quantity', kind: 'number' },
+        { key: 'quantity', label: 'Quantity', kind: 'number', places: QUANTITY_PLACES },
         { key: 'customers', label: 'Customers', kind: 'count' },
         { key: 'change', label: 'Change %', kind: 'percent' },
       ],
@@ -486,7 +493,7 @@ function usageSections(r: UsageTrendsReport): ReportSection[] {
       charts: r.meters.map((m) => ({
         id: `usage-${m.meterId}-${m.unit}`,
         title: `${m.meterId} per period (${m.unit})`,
-        description: `Line chart of ${m.meterId} usage in ${m.unit} per billing period, ${m.points.length} periods, total ${m.total.toFixed()}.`,
+        description: `Line chart of ${m.meterId} usage in ${m.unit} per billing period, ${m.points.length} periods, total ${roundTo(m.total, QUANTITY_PLACES).toFixed()}.`,
         kind: 'line',
         xLabel: 'Period start',
         yLabel: m.unit,

@@ -1,3 +1,4 @@
+import { roundTo } from '@tally/money';
 import type { ReportWindow } from './inputs.js';
 
 /**
@@ -13,6 +14,12 @@ export interface ReportColumn {
   readonly key: string;
   readonly label: string;
   readonly kind: ColumnKind;
+  /**
+   * Display precision of a `number` column: the renderers for people (table, CSV, HTML) round its cells half-up
+   * to at most this many decimals and drop trailing zeros. The document, and so the JSON output, keeps the exact
+   * stored value. Default: shown as stored (money and ratios are already formatted when the document is built).
+   */
+  readonly places?: number;
 }
 
 /** Cells keyed by column key; null is "not applicable" (a ratio with a zero denominator, a missing date). */
@@ -59,4 +66,16 @@ export interface ReportDocument {
 /** True for column kinds whose cells are numbers (right-aligned, safe to leave unquoted in CSV). */
 export function isNumeric(kind: ColumnKind): boolean {
   return kind === 'money' || kind === 'number' || kind === 'percent' || kind === 'count';
+}
+
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A cell as the table, CSV and HTML renderers show it: a plain decimal in a column with `places` rounded for
+ * display (half-up, at most `places` decimals, trailing zeros dropped: 1316.41666… → "1316.417", 12.5000 → "12.5").
+ * Anything else (text, null, a preformatted amount) is returned unchanged.
+ */
+export function displayCell(column: ReportColumn, cell: string | null): string | null {
+  if (cell === null || column.places === undefined || !PLAIN_DECIMAL.test(cell)) return cell;
+  return roundTo(cell, column.places, 'half-up').toFixed();
 }

@@ -1,4 +1,4 @@
-import { isNumeric, type ReportDocument, type ReportSection } from './document.js';
+import { displayCell, isNumeric, type ReportDocument, type ReportSection } from './document.js';
 import { ReportInputError } from './errors.js';
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
@@ -21,7 +21,7 @@ export function csvField(value: string | null, numeric = false): string {
 function sectionCsv(section: ReportSection): string[] {
   const header = section.columns.map((c) => csvField(c.label));
   const rows = section.rows.map((r) =>
-    section.columns.map((c) => csvField(r.cells[c.key] ?? null, isNumeric(c.kind))),
+    section.columns.map((c) => csvField(displayCell(c, r.cells[c.key] ?? null), isNumeric(c.kind))),
   );
   return [header, ...rows].map((cells) => cells.join(','));
 }

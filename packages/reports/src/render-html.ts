@@ -1,5 +1,5 @@
 import { renderChartSvg } from './charts.js';
-import { isNumeric, type ReportDocument, type ReportSection } from './document.js';
+import { displayCell, isNumeric, type ReportDocument, type ReportSection } from './document.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -109,7 +109,8 @@ function sectionHtml(section: ReportSection, anchor: string, charts: readonly st
       .map((r) => {
         const cells = section.columns
           .map(
-            (c) => `<td${isNumeric(c.kind) ? ' class="num"' : ''}>${escapeHtml(r.cells[c.key] ?? '—')}</td>`,
+            (c) =>
+              `<td${isNumeric(c.kind) ? ' class="num"' : ''}>${escapeHtml(displayCell(c, r.cells[c.key] ?? null) ?? '—')}</td>`,
           )
           .join('');
         return `<tr${r.total ? ' class="total"' : ''}>${cells}</tr>`;

@@ -1,4 +1,4 @@
-import { isNumeric, type ReportDocument, type ReportSection } from './document.js';
+import { displayCell, isNumeric, type ReportDocument, type ReportSection } from './document.js';
 
 /**
  * Replaces control characters (ESC, CR, BEL, …) with U+FFFD so data from invoices cannot move the cursor, rewrite
@@ -31,7 +31,7 @@ function sectionLines(section: ReportSection): string[] {
   }
   const header = section.columns.map((c) => sanitizeForTerminal(c.label));
   const body = section.rows.map((r) =>
-    section.columns.map((c) => sanitizeForTerminal(r.cells[c.key] ?? EMPTY)),
+    section.columns.map((c) => sanitizeForTerminal(displayCell(c, r.cells[c.key] ?? null) ?? EMPTY)),
   );
   const widths = section.columns.map((_, i) =>
     Math.max([...header[i]!].length, ...body.map((cells) => [...cells[i]!].length)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build.js';
-import type { ReportDocument } from './document.js';
+import { displayCell, type ReportColumn, type ReportDocument } from './document.js';
 import { ReportInputError } from './errors.js';
 import { csvField, renderCsv } from './render-csv.js';
 import { escapeHtml, renderHtml } from './render-html.js';
@@ -34,6 +34,26 @@ const doc: ReportDocument = {
   ],
   definitions: ['A definition.'],
 };
+
+describe('displayCell', () => {
+  const quantity: ReportColumn = { key: 'q', label: 'Quantity', kind: 'number', places: 3 };
+  it.each<[string | null, string | null]>([
+    ['1316.4166666666666666666666666666666666667', '1316.417'], // 4th decimal 6 rounds the 3rd up
+    ['2.0004', '2'], // 2.000 with trailing zeros dropped
+    ['2.0005', '2.001'], // half-up
+    ['12.5000', '12.5'],
+    ['42', '42'],
+    ['-1.23456', '-1.235'], // rounds away from zero: the dropped 0.00056 is over half a thousandth
+    [null, null],
+    ['n/a', 'n/a'], // not a plain decimal: left as it is
+  ])('shows %j as %j in a column with 3 places', (cell, shown) => {
+    expect(displayCell(quantity, cell)).toBe(shown);
+  });
+
+  it('leaves cells of a column without places as they are', () => {
+    expect(displayCell({ key: 'a', label: 'A', kind: 'money' }, '10.123456')).toBe('10.123456');
+  });
+});
 
 describe('csvField', () => {
   it.each<[string | null, boolean, string]>([
@@ -95,6 +115,39 @@ describe('renderTable', () => {
 
   it('neutralizes terminal control characters from the data', () => {
     expect(sanitizeForTerminal('ok\u001b[2Jcleared\rback')).toBe('ok\uFFFD[2Jcleared\uFFFDback');
+  });
+});
+
+describe('usage quantities', () => {
+  // 78,985 s of calls in minutes: 78985 / 60 = 1316.41666…, stored with 40 significant digits
+  const exact = '1316.416666666666666666666666666666666667';
+  const usageDoc = buildReport(
+    'usage',
+    data({
+      usage: [
+        {
+          customerId: 'c',
+          meterId: 'calls',
+          periodStart: '2026-04-01T00:00:00Z',
+          quantity: exact,
+          unit: 'min',
+        },
+      ],
+    }),
+    { asOf: '2026-05-01T00:00:00Z', window: { from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' } },
+  );
+
+  it('keeps the exact quantity in the document (the JSON output)', () => {
+    expect(usageDoc.sections[0]?.rows[0]?.cells.quantity).toBe(exact);
+    expect(JSON.stringify(usageDoc)).toContain(exact);
+  });
+
+  it('shows the quantity to 3 decimals in the table, CSV and HTML', async () => {
+    const outputs = [renderTable(usageDoc), renderCsv(usageDoc), await renderHtml(usageDoc)];
+    for (const out of outputs) {
+      expect(out).toContain('1316.417');
+      expect(out).not.toContain('1316.4166');
+    }
   });
 });
 
