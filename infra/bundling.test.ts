@@ -32,4 +32,9 @@ describe('BillingFunction bundling', () => {
     const helvetica = require('#standard-fonts/Helvetica') as { name?: string; default?: { name: string } };
     expect(helvetica.name ?? helvetica.default?.name).toBe('Helvetica');
   });
+
+  it('ships a Japanese font beside the bundle (Lambda has no system fonts)', () => {
+    const fonts = readdirSync(join(assetDirs[0]!, 'fonts'));
+    expect(fonts).toEqual(expect.arrayContaining(['NotoSansJP-Regular.otf', 'NotoSansJP-Bold.otf']));
+  });
 }, 120_000);

@@ -41,12 +41,13 @@ const EXPECTED: Record<string, string[]> = {
   'deliver-invoice': [
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:Query',
     'dynamodb:UpdateItem',
     'ses:SendEmail',
     'ses:SendRawEmail',
     ...CONSUME,
   ],
-  'mail-feedback': ['dynamodb:PutItem', 'dynamodb:UpdateItem', ...CONSUME],
+  'mail-feedback': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...CONSUME],
   'record-payment': [
     'dynamodb:GetItem',
     'dynamodb:PutItem',

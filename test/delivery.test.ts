@@ -515,59 +515,11 @@ describe('itemized appendix from the usage store', () => {
 });
 
 describe('mail-feedback resolves sends from SES events', () => {
-  type Confirm = import('../functions/mail-feedback/feedback.js').SentConfirmation['confirmSent'];
-
-  /**
-   * The delivery store with `confirmSent`: DeliveryStore's own once it has one; until then the transition as
-   * proposed for delivery-store.ts (one conditional UpdateItem, then a read to tell why it did not apply).
-   */
-  async function confirmingStore(store: DeliveryStore) {
-    const own = (store as unknown as { confirmSent?: Confirm }).confirmSent;
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const doc = createDocumentClient();
-    const proposed: Confirm = async (key, r) => {
-      try {
-        const res = await doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: `DLV#${key.invoiceId}`, sk: `REQ#${key.requestId}` },
-            UpdateExpression:
-              'SET #state = :sent, sesMessageId = :mid, sentAt = :at, updatedAt = :now, reconciled = :true REMOVE leaseUntil',
-            ConditionExpression: '#state = :unknown OR (#state = :sending AND leaseUntil < :now)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':sent': 'sent',
-              ':mid': r.messageId,
-              ':at': r.at,
-              ':now': r.now,
-              ':true': true,
-              ':unknown': 'sent-unknown',
-              ':sending': 'sending',
-            },
-            ReturnValues: 'UPDATED_OLD',
-          }),
-        );
-        return {
-          confirmed: true,
-          state: (res.Attributes?.state as import('@tally/store').DeliveryState | undefined) ?? null,
-        };
-      } catch (err) {
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-        return { confirmed: false, state: (await store.get(key))?.state ?? null };
-      }
-    };
-    return {
-      suppress: store.suppress.bind(store),
-      recordFeedback: store.recordFeedback.bind(store),
-      confirmSent: own ? own.bind(store) : proposed,
-    };
-  }
-
   async function feedbackHandler(clock: TestClock) {
     process.env.TALLY_BILLING_TABLE ??= table;
     const mod = await import('../functions/mail-feedback/handler.js');
     return mod.makeHandler({
-      store: await confirmingStore(deliveries),
+      store: deliveries,
       clock,
       metrics: new Metrics({ namespace: 'Tally', serviceName: 'test' }),
       logger: new Logger({ serviceName: 'test', logLevel: 'CRITICAL' }),

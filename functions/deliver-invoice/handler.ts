@@ -14,7 +14,12 @@ import {
   tableName,
 } from '@tally/store';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { payToFromEnv, StoreInvoiceReader, sentMailLookupFromEnv } from './adapters.js';
+import {
+  appendixLoaderFromEnv,
+  payToFromEnv,
+  StoreInvoiceReader,
+  sentMailLookupFromEnv,
+} from './adapters.js';
 import { DeliveryMessageSchema, deliver } from './deliver.js';
 import type { DeliverDeps, DeliveryEvent } from './ports.js';
 
@@ -67,6 +72,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
     throw new MissingConfigurationError('TALLY_SENDER', 'the verified SES identity mail is sent from');
   const client = createDocumentClient();
   const table = tableName(billingTable, env);
+  const logger = new Logger({ serviceName: 'tally-deliver-invoice' });
   return {
     invoices: new StoreInvoiceReader(
       new InvoiceStore<Invoice>({
@@ -82,8 +88,9 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
     clock: { now: () => new Date() },
     sender: { address: sender, name: env.TALLY_SENDER_NAME },
     payTo: payToFromEnv(env),
+    appendices: appendixLoaderFromEnv(client, env, (message, detail) => logger.warn(message, detail)),
     metrics: new Metrics({ namespace: 'Tally', serviceName: 'tally-deliver-invoice' }),
-    logger: new Logger({ serviceName: 'tally-deliver-invoice' }),
+    logger,
   };
 }
 

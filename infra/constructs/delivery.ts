@@ -1,4 +1,10 @@
-import { billingTable, deliveryQueue, mailFeedbackQueue, type QueueDefinition } from '@tally/resources';
+import {
+  billingTable,
+  deliveryQueue,
+  mailFeedbackQueue,
+  type QueueDefinition,
+  usageTable,
+} from '@tally/resources';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -21,6 +27,11 @@ import { grantTableKey } from './grants.js';
 export interface DeliveryProps {
   /** Invoices (read, `INV#`) and deliveries and suppressed contacts (read/write, `DLV#`). */
   readonly billingTable: ITable;
+  /**
+   * Usage events, read for itemized appendices (call records, intervals) of plans that ask for one. Without
+   * it, documents go out without appendices.
+   */
+  readonly usageTable?: ITable;
   /** The delivery queue (send requests from billing, payments and dunning). */
   readonly queue: IQueue;
   /** Its dead-letter queue: an alarm fires on the first message there. */
@@ -143,6 +154,7 @@ export class Delivery extends Construct {
         ...(props.senderName ? { TALLY_SENDER_NAME: props.senderName } : {}),
         TALLY_SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
         ...(props.payTo ? { TALLY_PAY_TO: JSON.stringify(props.payTo) } : {}),
+        ...(props.usageTable ? { [usageTable.envVar]: props.usageTable.tableName } : {}),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });
@@ -160,6 +172,13 @@ export class Delivery extends Construct {
     deliver.addToRolePolicy(
       leadingKeys(props.billingTable, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], ['DLV#*']),
     );
+    if (props.usageTable) {
+      // Appendices: the plan (its newest version) and the meter from the catalog, the records from usage.
+      deliver.addToRolePolicy(leadingKeys(props.billingTable, ['dynamodb:Query'], ['PLAN#*']));
+      deliver.addToRolePolicy(leadingKeys(props.billingTable, ['dynamodb:GetItem'], ['PLAN#*', 'METER#*']));
+      props.usageTable.grant(deliver, 'dynamodb:Query', 'dynamodb:GetItem');
+      grantTableKey(props.usageTable, deliver);
+    }
     // Send only as the configured identity, only through the configured configuration set.
     deliver.addToRolePolicy(
       new PolicyStatement({
@@ -190,8 +209,13 @@ export class Delivery extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    // Suppressed contacts and feedback (write); SES Send events confirm a delivery (update, then read why not).
     this.feedbackFunction.fn.addToRolePolicy(
-      leadingKeys(props.billingTable, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], ['DLV#*']),
+      leadingKeys(
+        props.billingTable,
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['DLV#*'],
+      ),
     );
     grantTableKey(props.billingTable, deliver);
     grantTableKey(props.billingTable, this.feedbackFunction.fn);

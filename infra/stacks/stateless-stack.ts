@@ -55,6 +55,7 @@ export class StatelessStack extends Stack {
     const feedback = props.stateful.queues.MailFeedbackQueue!;
     new Delivery(this, 'Delivery', {
       billingTable: props.stateful.billingTable,
+      usageTable: props.stateful.usageTable,
       queue: delivery.queue,
       deadLetterQueue: delivery.deadLetterQueue,
       feedbackQueue: feedback.queue,
