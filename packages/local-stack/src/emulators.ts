@@ -119,9 +119,7 @@ async function startDynamoChild(settings: Record<string, unknown>, port: number)
       ),
     );
   });
-  // Do not keep the parent alive for the child's sake (a test runner exits when its work is done).
-  child.unref();
-  child.channel?.unref();
+  // The IPC channel keeps this process alive until stop(), as the inline server would.
   return {
     service: 'dynamodb',
     port: bound,
