@@ -1,13 +1,13 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type SendOptions, SqsSender } from '@tally/queue';
 import { usageQueue } from '@tally/resources';
 import type { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import type { CommandContext } from '../io.js';
 
-/** Where `tally send` puts its messages: the usage queue. */
+/** Where `tally send` puts its messages: the usage queue (an {@link SqsSender} of @tally/queue). */
 export interface UsageQueuePort {
-  sendBatch(bodies: readonly string[]): Promise<void>;
+  send(bodies: readonly string[], options?: SendOptions): Promise<unknown>;
 }
 
 function queueFromEnv(): UsageQueuePort {
@@ -16,22 +16,7 @@ function queueFromEnv(): UsageQueuePort {
     throw new InputError(
       `${usageQueue.envVar} is not set: point it at the usage queue (npm run stack prints it)`,
     );
-  const sqs = new SQSClient({});
-  return {
-    async sendBatch(bodies) {
-      const res = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: url,
-          Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })),
-        }),
-      );
-      if (res.Failed?.length) {
-        throw new Error(
-          `the usage queue refused ${res.Failed.length} messages: ${res.Failed[0]!.Message ?? res.Failed[0]!.Code}`,
-        );
-      }
-    },
-  };
+  return new SqsSender({ queueUrl: url });
 }
 
 type Format = 'json' | 'ndjson' | 'csv';
@@ -116,15 +101,17 @@ export function register(
       const events = readEvents(text, format);
       const bodies: string[] = [];
       for (let i = 0; i < events.length; i += per) bodies.push(JSON.stringify(events.slice(i, i + per)));
-      const queue = deps();
-      let sent = 0;
-      for (let i = 0; i < bodies.length; i += 10) {
-        await queue.sendBatch(bodies.slice(i, i + 10));
-        sent += Math.min(per * 10, events.length - sent);
-        if (!o.json && events.length > 5000 && (i / 10) % 20 === 0)
-          io.err(`\rsent ${sent} / ${events.length} events`);
-      }
-      if (!o.json && events.length > 5000) io.err('\n');
+      const progress = !o.json && events.length > 5000;
+      let shown = 0;
+      await deps().send(bodies, {
+        onProgress: (messages) => {
+          // a progress line every 200 messages and one at the end
+          if (!progress || (messages - shown < 200 && messages < bodies.length)) return;
+          shown = messages;
+          io.err(`\rsent ${Math.min(messages * per, events.length)} / ${events.length} events`);
+        },
+      });
+      if (progress) io.err('\n');
       io.out(
         o.json
           ? `${JSON.stringify({ events: events.length, messages: bodies.length })}\n`

@@ -1,0 +1,185 @@
+import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { DEFAULT_MAX_BATCH_BYTES, planBatches } from './batches.js';
+import { type FailedMessage, QueueConfigurationError, QueueSendError } from './errors.js';
+
+/** The one SQS call the sender makes; an `SQSClient` is one, a test may pass a fake. */
+export interface SendMessageBatchClient {
+  send(command: SendMessageBatchCommand): Promise<SendMessageBatchCommandOutput>;
+}
+
+export const SqsSenderOptionsSchema = z.object({
+  queueUrl: z.string().min(1),
+  /** Requests in flight at once. Default 8. */
+  concurrency: z.number().int().min(1).max(64).default(8),
+  /** Requests that may carry one message, the first included (the SDK's own retries of a request not counted). Default 5. */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+  /** Backoff before retry n is a random share of min(maxDelayMs, baseDelayMs × 2^(n−1)) ("full jitter"). Default 50. */
+  baseDelayMs: z.number().min(0).default(50),
+  /** Default 2,000. */
+  maxDelayMs: z.number().min(0).default(2_000),
+  /** Bytes of bodies per request. Default 256 KiB ({@link DEFAULT_MAX_BATCH_BYTES}). */
+  maxBatchBytes: z.number().int().min(1).max(1_048_576).default(DEFAULT_MAX_BATCH_BYTES),
+});
+
+export type SqsSenderOptions = z.input<typeof SqsSenderOptionsSchema> & {
+  /** Default `new SQSClient({})`: the SDK reads the region and AWS_ENDPOINT_URL_SQS from the environment. */
+  readonly client?: SendMessageBatchClient;
+  /** Waits between retries. Default setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform [0, 1) source of the jitter. Default Math.random. */
+  readonly random?: () => number;
+};
+
+export interface SendOptions {
+  /** Called after each request with how many of the bodies are on the queue so far. */
+  readonly onProgress?: (sent: number) => void;
+}
+
+// Request errors worth another try besides those the SDK marks $retryable or blames on the server.
+const THROTTLING = new Set(['ThrottlingException', 'RequestThrottled', 'TimeoutError', 'RequestTimeout']);
+
+function isTransient(err: unknown): boolean {
+  const e = err as {
+    name?: string;
+    $fault?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (e?.$retryable || e?.$fault === 'server' || THROTTLING.has(e?.name ?? '')) return true;
+  // No HTTP answer at all (connection refused or reset): the network, not the request.
+  return e?.$fault === undefined && e?.$metadata?.httpStatusCode === undefined;
+}
+
+/**
+ * Sends message bodies to one SQS queue: packed into SendMessageBatch requests of at most 10 entries and
+ * `maxBatchBytes`, `concurrency` requests at a time. Entries SQS fails on its side (SenderFault false) and
+ * requests that fail transiently are retried, only those entries, with exponential backoff and full jitter; an
+ * entry SQS blames on the sender is not retried. When anything is left unsent, `send` throws one
+ * {@link QueueSendError} naming the failed bodies by index, after every request in flight has ended.
+ *
+ * Delivery is at least once, as SQS itself: a retry after a lost answer may enqueue a body twice, which is why
+ * every consumer of tally's queues is idempotent.
+ *
+ * @example
+ * const sender = new SqsSender({ queueUrl: process.env.TALLY_USAGE_QUEUE_URL! });
+ * const messageIds = await sender.send(events.map((e) => JSON.stringify(e)));
+ */
+export class SqsSender {
+  readonly queueUrl: string;
+  private readonly options: z.output<typeof SqsSenderOptionsSchema>;
+  private readonly client: SendMessageBatchClient;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(options: SqsSenderOptions) {
+    const parsed = SqsSenderOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new QueueConfigurationError(`invalid SQS sender options: ${z.prettifyError(parsed.error)}`);
+    }
+    this.options = parsed.data;
+    this.queueUrl = parsed.data.queueUrl;
+    this.client = options.client ?? new SQSClient({});
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Sends `bodies` in any order of requests and resolves to the message id of each body, in input order.
+   *
+   * @throws QueueSendError when some bodies are not on the queue after the retries.
+   */
+  async send(bodies: readonly string[], options: SendOptions = {}): Promise<string[]> {
+    const ids: (string | undefined)[] = new Array(bodies.length);
+    const failures: FailedMessage[] = [];
+    const batches = planBatches(bodies, this.options.maxBatchBytes);
+    let next = 0;
+    let sent = 0;
+    let stop: unknown;
+    const run = {
+      bodies,
+      ids,
+      failures,
+      accepted: (n: number) => {
+        sent += n;
+        options.onProgress?.(sent);
+      },
+    };
+    const worker = async () => {
+      while (stop === undefined && next < batches.length) {
+        stop = await this.sendBatch(batches[next++]!, run);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
+    const unsent = bodies.flatMap((_, i) => (ids[i] === undefined ? [i] : []));
+    if (unsent.length > 0) {
+      failures.sort((a, b) => a.index - b.index);
+      throw new QueueSendError(this.queueUrl, bodies.length, failures, unsent, { cause: stop });
+    }
+    return ids as string[];
+  }
+
+  /** Sends one planned batch, retrying its failed entries; resolves to the error that should stop the run, if any. */
+  private async sendBatch(
+    indexes: readonly number[],
+    run: {
+      bodies: readonly string[];
+      ids: (string | undefined)[];
+      failures: FailedMessage[];
+      accepted: (n: number) => void;
+    },
+  ): Promise<unknown> {
+    const { maxAttempts, baseDelayMs, maxDelayMs } = this.options;
+    let pending = indexes;
+    for (let attempt = 1; ; attempt++) {
+      const retry: { index: number; code: string; message: string }[] = [];
+      try {
+        const res = await this.client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: pending.map((i) => ({ Id: String(i), MessageBody: run.bodies[i]! })),
+          }),
+        );
+        let ok = 0;
+        for (const s of res.Successful ?? []) {
+          run.ids[Number(s.Id)] = s.MessageId;
+          ok += 1;
+        }
+        if (ok > 0) run.accepted(ok);
+        const failed = new Map((res.Failed ?? []).map((f) => [Number(f.Id), f]));
+        for (const index of pending) {
+          if (run.ids[index] !== undefined) continue;
+          const f = failed.get(index);
+          const code = f?.Code ?? 'NoResult';
+          const message =
+            f?.Message ?? (f ? code : 'the response listed the entry neither as sent nor as failed');
+          if (f?.SenderFault)
+            run.failures.push({ index, code, message, senderFault: true, attempts: attempt });
+          else retry.push({ index, code, message });
+        }
+      } catch (err) {
+        const e = err as Error;
+        if (!isTransient(err)) {
+          for (const index of pending) {
+            run.failures.push({
+              index,
+              code: e.name,
+              message: e.message,
+              senderFault: true,
+              attempts: attempt,
+            });
+          }
+          return err;
+        }
+        retry.push(...pending.map((index) => ({ index, code: e.name, message: e.message })));
+      }
+      if (retry.length === 0) return undefined;
+      if (attempt >= maxAttempts) {
+        for (const r of retry) run.failures.push({ ...r, senderFault: false, attempts: attempt });
+        return undefined;
+      }
+      await this.sleep(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      pending = retry.map((r) => r.index);
+    }
+  }
+}
