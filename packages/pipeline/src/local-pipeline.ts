@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import {
   type LocalStack,
   lambdaContext,
@@ -9,6 +8,7 @@ import {
   type TestClock,
 } from '@tally/local-stack';
 import { MailRetryableError } from '@tally/mail';
+import { SqsSender } from '@tally/queue';
 import { usageQueue, usageTable } from '@tally/resources';
 import { createDocumentClient, tableName, UsageStore } from '@tally/store';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
@@ -83,7 +83,7 @@ export interface LocalPipeline {
   readonly webhook: (
     event: import('aws-lambda').APIGatewayProxyEventV2,
   ) => Promise<{ statusCode?: number; body?: string }>;
-  /** Sends message bodies to the usage queue, 10 a request, as producers do. */
+  /** Sends bodies to the usage queue in batch requests as producers do (SqsSender of @tally/queue). */
   sendUsage(bodies: readonly string[], onProgress?: (sent: number) => void): Promise<void>;
   /** Waits until every queue is empty and idle and every dunning execution waits on the clock. */
   settle(timeoutMs?: number): Promise<void>;
@@ -280,7 +280,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       deps: { ...payMod.defaultDeps(), receivables: receivablesFromEnv(process.env, clock), clock },
     });
 
-    const usageUrl = stack.resources.queues[usageQueue.id]!.url;
+    const usageSender = new SqsSender({
+      queueUrl: stack.resources.queues[usageQueue.id]!.url,
+      client: stack.clients.sqs,
+      concurrency: 16,
+    });
     const started = dunning;
     const pipeline: LocalPipeline = {
       stack,
@@ -292,27 +296,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       faults: injected,
       webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
       async sendUsage(bodies, onProgress) {
-        let sent = 0;
-        const requests: Promise<void>[] = [];
-        for (let i = 0; i < bodies.length; i += 10) {
-          const chunk = bodies.slice(i, i + 10);
-          requests.push(
-            stack.clients.sqs
-              .send(
-                new SendMessageBatchCommand({
-                  QueueUrl: usageUrl,
-                  Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
-                }),
-              )
-              .then((r) => {
-                if (r.Failed?.length) throw new Error(`usage queue refused ${r.Failed.length} messages`);
-                sent += chunk.length;
-                onProgress?.(sent);
-              }),
-          );
-          if (requests.length >= 16) await Promise.all(requests.splice(0));
-        }
-        await Promise.all(requests);
+        await usageSender.send(bodies, onProgress ? { onProgress } : {});
       },
       async settle(timeoutMs = 300_000) {
         // Draining one queue can fill another (billing → delivery, dunning → delivery): repeat until a
