@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type BatchResult,
@@ -16,7 +18,7 @@ import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
-import { toItem } from '../packages/store/src/usage-store.js';
+import { toAttributeValues, toItem } from '../packages/store/src/usage-store.js';
 import { startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
@@ -107,6 +109,28 @@ function sqsEvent(bodies: string[], run: number): SQSEvent {
   };
 }
 
+/**
+ * With BENCH_INGEST_PROFILE=<file.cpuprofile>, a V8 CPU profile of the handler phase only (open it in Chrome
+ * DevTools or speedscope); `node --cpu-prof` would mix in the floor, the module loading and the emulator setup.
+ */
+async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 export async function run(): Promise<BenchRow[]> {
   const n = Math.max(BATCH, Math.round(FULL * benchScale()));
   const { endpoint, child } = await startDynaliteChild();
@@ -117,9 +141,15 @@ export async function run(): Promise<BenchRow[]> {
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     const ddb = new DynamoDBClient({ endpoint });
-    const tables = { handler: 'bench-usage-handler', floor: 'bench-usage-floor', billing: 'bench-billing' };
+    const tables = {
+      handler: 'bench-usage-handler',
+      floor: 'bench-usage-floor',
+      putFloor: 'bench-usage-put-floor',
+      billing: 'bench-billing',
+    };
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.handler)));
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.floor)));
+    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.putFloor)));
     await ddb.send(new CreateTableCommand(tableInput(billingTable, tables.billing)));
     const doc = createDocumentClient({ endpoint });
     // The handler module builds its default dependencies from these at import.
@@ -163,7 +193,9 @@ export async function run(): Promise<BenchRow[]> {
 
     // The handler, with the real usage and quarantine stores; the catalog is served from memory (it is
     // cached per container in Lambda, so it costs nothing per event in steady state).
-    const usage = new UsageStore({ doc, tableName: tables.handler });
+    // As the function builds it: conditional puts through a low-level client that resolves its middleware once.
+    const writeClient = UsageStore.createWriteClient({ endpoint });
+    const usage = new UsageStore({ doc, writeClient, tableName: tables.handler });
     const metrics = new Metrics({ namespace: 'Tally', serviceName: 'bench' });
     (metrics as unknown as { console: { log(s: string): void } }).console = { log: () => undefined };
     let stored = 0;
@@ -185,6 +217,7 @@ export async function run(): Promise<BenchRow[]> {
         duplicate += r.accounting.duplicate;
       },
     });
+    const profile = await startProfile(process.env.BENCH_INGEST_PROFILE);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0, b = 0; i < inputs.length; i += BATCH, b++) {
@@ -192,6 +225,7 @@ export async function run(): Promise<BenchRow[]> {
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    await profile?.();
     const rate = inputs.length / seconds;
     if (stored !== n || duplicate !== dups) {
       throw new Error(
@@ -199,6 +233,27 @@ export async function run(): Promise<BenchRow[]> {
       );
     }
     const cpuUs = (cpu.user + cpu.system) / inputs.length;
+
+    // The per-request floor of the handler's write path: the same items, one conditional PutItem each, through
+    // the same client, without any ingest logic (measured after the handler, so it does not warm it up).
+    const putCpu0 = process.cpuUsage();
+    let nextPut = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (let i = nextPut++; i < items.length; i = nextPut++) {
+          await writeClient.send(
+            new PutItemCommand({
+              TableName: tables.putFloor,
+              Item: toAttributeValues(items[i]!),
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+        }
+      }),
+    );
+    const putCpu = process.cpuUsage(putCpu0);
+    const putFloorCpuUs = (putCpu.user + putCpu.system) / items.length;
     const wcuPerInput = usage.stats.writeUnits / inputs.length;
     const wcuPerStored = usage.stats.writeUnits / stored;
     // The handler's own decisions (decode, validate, resolve, hash, classify) without any I/O.
@@ -218,6 +273,7 @@ export async function run(): Promise<BenchRow[]> {
     const pureUs = (pure.user + pure.system) / (rounds * msgs.length);
     ddb.destroy();
     doc.destroy();
+    writeClient.destroy();
     return [
       { area: 'ingest', name: `event size (JSON, mean)`, value: eventBytes, unit: 'bytes' },
       {
@@ -254,6 +310,12 @@ export async function run(): Promise<BenchRow[]> {
         area: 'ingest',
         name: 'floor CPU per event (BatchWriteItem, 25 a request)',
         value: floorCpuUs,
+        unit: 'µs',
+      },
+      {
+        area: 'ingest',
+        name: 'floor CPU per event (conditional PutItem, one a request, same client)',
+        value: putFloorCpuUs,
         unit: 'µs',
       },
       { area: 'ingest', name: 'ingest decisions CPU per event (no I/O)', value: pureUs, unit: 'µs' },

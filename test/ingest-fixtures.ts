@@ -129,7 +129,9 @@ export async function ingestWorld(label: string) {
   const usageTable = resources.tables.Usage!;
   const billingTable = resources.tables.Billing!;
   const catalog = new CatalogStore({ doc, tableName: billingTable });
-  const usage = new UsageStore({ doc, tableName: usageTable });
+  // As the function builds it (the cached middleware must still send each put's own item).
+  const writeClient = UsageStore.createWriteClient();
+  const usage = new UsageStore({ doc, writeClient, tableName: usageTable });
   const quarantine = new QuarantineStore({ doc, tableName: billingTable });
   await Promise.all([
     catalog.putCustomer({ id: 'cust-a', timeZone: 'Europe/Berlin' }),

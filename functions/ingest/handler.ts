@@ -104,6 +104,8 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): IngestDeps {
       acceptance: subscriptionAcceptance(doc, billing),
       usage: new UsageStore({
         doc,
+        // One conditional put per event: resolve the SDK middleware once, not per put.
+        writeClient: UsageStore.createWriteClient(),
         tableName: tableName(usageTable, env),
         retentionDays: policy.retentionDays,
       }),

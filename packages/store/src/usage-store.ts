@@ -47,6 +47,13 @@
  * accept it because a producer's retry resends the same payload.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  PutItemCommand,
+  type PutItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventToStore, PutOutcome } from '@tally/ingest';
@@ -66,9 +73,22 @@ export interface UsageStoreStats {
   failedConditionalPuts: number;
 }
 
+/** Sends the conditional puts: a low-level DynamoDB client (items are marshalled by the store). */
+export interface EventWriteClient {
+  send(command: PutItemCommand): Promise<PutItemCommandOutput>;
+}
+
 export interface UsageStoreOptions {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
+  /**
+   * The client the conditional puts of `putEvents` go through. Ingestion puts one event per request, so the
+   * per-request work on our side counts: the store marshals its fixed-shape items itself (no document-client
+   * translation), and a client created with `cacheMiddleware: true` resolves the SDK middleware stack once
+   * instead of for every put. Default: `doc` (same requests, middleware resolved per put). Never give a
+   * client with `cacheMiddleware` to a document client: its commands ignore the cached handler's input.
+   */
+  readonly writeClient?: EventWriteClient;
   /** Puts in flight at once. Default 64. */
   readonly concurrency?: number;
   /** How long a shard plan is cached. Default 60 s. */
@@ -131,6 +151,16 @@ export type LastEventBeforeInput = z.input<typeof LastEventBeforeInputSchema>;
 /** Days of a backward search queried in parallel per round. */
 const LOOKBACK_DAYS_PER_ROUND = 7;
 
+/**
+ * zlib allocates its state for every call: 2^(windowBits+2) + 2^(memLevel+9) bytes, 256 KB with the defaults,
+ * for data that is mostly 1–4 KB. A window no larger than the data (at least 512 B, the raw-deflate minimum)
+ * compresses it the same; inflate with the default window reads any smaller one.
+ */
+function deflateOptions(length: number): { windowBits: number; memLevel: number } {
+  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(length))));
+  return { windowBits, memLevel: Math.min(8, windowBits - 6) };
+}
+
 /** Items larger than this are one write unit more; the event data is deflated to stay under it. */
 const WRITE_UNIT_BYTES = 1024;
 
@@ -168,7 +198,7 @@ function originTag(origin: string): string {
   return fnv1a(origin).toString(36);
 }
 
-interface EventItem {
+export interface EventItem {
   pk: string;
   sk: string;
   /** time, UTC ISO */
@@ -218,13 +248,31 @@ export function toItem(input: EventToStore, shard: number, retentionDays: number
     expiresAt: expiresAt(Date.parse(time), retentionDays, input.acceptUntil),
   };
   if (item.d!.length > 400 && itemSize(item as unknown as Record<string, unknown>) > WRITE_UNIT_BYTES) {
-    const z = deflateRawSync(item.d!);
+    const z = deflateRawSync(item.d!, deflateOptions(item.d!.length));
     if (z.length < item.d!.length) {
       delete item.d;
       item.z = z;
     }
   }
   return item;
+}
+
+/** An event item as DynamoDB attribute values: every attribute is a string, a number or binary. */
+export function toAttributeValues(item: EventItem): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {
+    pk: { S: item.pk },
+    sk: { S: item.sk },
+    t: { S: item.t },
+    h: { S: item.h },
+    m: { S: item.m },
+    r: { S: item.r },
+    s: { S: item.s },
+    expiresAt: { N: String(item.expiresAt) },
+  };
+  if (item.d !== undefined) out.d = { S: item.d };
+  if (item.z !== undefined) out.z = { B: item.z };
+  if (item.x !== undefined) out.x = { S: item.x };
+  return out;
 }
 
 /** Maps an item back to the customer id and the event as it was validated. */
@@ -262,6 +310,7 @@ export function fromItem(item: Record<string, unknown>): StoredEvent {
 export class UsageStore {
   readonly stats: UsageStoreStats = { requests: 0, writeUnits: 0, readUnits: 0, failedConditionalPuts: 0 };
   readonly #doc: DynamoDBDocumentClient;
+  readonly #writer: EventWriteClient;
   readonly #table: string;
   readonly #concurrency: number;
   readonly #cacheMs: number;
@@ -269,8 +318,25 @@ export class UsageStore {
   readonly #now: () => Date;
   readonly #plans = new Map<string, { steps: ShardStep[]; version: number; until: number }>();
 
+  /**
+   * A low-level client for `writeClient`: middleware resolved once per command class (`cacheMiddleware`),
+   * and without the SDK's logger middleware, which filters every request and response for sensitive fields
+   * even when nothing logs (the default logger is a no-op). Endpoint, region and credentials come from the
+   * environment, like `createDocumentClient`.
+   *
+   * @example
+   * new UsageStore({ doc, writeClient: UsageStore.createWriteClient(), tableName });
+   */
+  static createWriteClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+    const client = new DynamoDBClient({ maxAttempts: 8, ...config, cacheMiddleware: true });
+    client.middlewareStack.remove('loggerMiddleware');
+    return client;
+  }
+
   constructor(options: UsageStoreOptions) {
     this.#doc = options.doc;
+    // The document client passes low-level commands through untranslated.
+    this.#writer = options.writeClient ?? (options.doc as unknown as EventWriteClient);
     this.#table = options.tableName;
     this.#concurrency = options.concurrency ?? 64;
     this.#cacheMs = options.shardPlanCacheMs ?? 60_000;
@@ -308,10 +374,10 @@ export class UsageStore {
   async #put(item: EventItem, origin: string): Promise<PutOutcome> {
     try {
       this.stats.requests++;
-      const res = await this.#doc.send(
-        new PutCommand({
+      const res = await this.#writer.send(
+        new PutItemCommand({
           TableName: this.#table,
-          Item: item,
+          Item: toAttributeValues(item),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ReturnConsumedCapacity: 'TOTAL',
