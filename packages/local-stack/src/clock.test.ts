@@ -48,6 +48,24 @@ describe('LocalScheduler', () => {
     expect(fired).toHaveLength(3);
   });
 
+  it('fires only the latest occurrence a clock move passes when the schedule asks for it', async () => {
+    const clock = new TestClock('2026-03-01T00:30:00Z');
+    const scheduler = new LocalScheduler(clock);
+    const fired: string[] = [];
+    scheduler.add({
+      name: 'close',
+      expression: 'rate(1 hour)',
+      catchUp: 'latest',
+      fire: (t) => void fired.push(t.toISOString()),
+    });
+    await clock.advance('1d'); // 00:30 → next day 00:30 passes 24 occurrences; 00:00 is the latest
+    expect(fired).toEqual(['2026-03-02T00:00:00.000Z']);
+    await clock.advance('20m'); // passes none
+    expect(fired).toHaveLength(1);
+    await clock.advance('10m'); // 01:00
+    expect(fired).toEqual(['2026-03-02T00:00:00.000Z', '2026-03-02T01:00:00.000Z']);
+  });
+
   it('interleaves schedules by time', async () => {
     const clock = new TestClock('2026-03-01T00:00:00Z');
     const scheduler = new LocalScheduler(clock);

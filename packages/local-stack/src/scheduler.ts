@@ -10,6 +10,12 @@ export interface LocalSchedule {
   readonly expression: string;
   /** Called once per occurrence, with the occurrence's scheduled time. */
   readonly fire: (scheduledTime: Date) => Promise<void> | void;
+  /**
+   * When one clock move passes several occurrences: fire `each` (default), or only the `latest`. A target
+   * that reads the clock rather than its scheduled time (close-periods) sees the same instant on every
+   * occurrence of one move, so `latest` does the same work once instead of N times.
+   */
+  readonly catchUp?: 'each' | 'latest';
 }
 
 const RATE_UNITS: Record<string, number> = {
@@ -51,9 +57,10 @@ export class LocalScheduler {
   async #catchUp(from: Date, to: Date): Promise<void> {
     const due: { at: number; schedule: LocalSchedule }[] = [];
     for (const { schedule, every } of this.#schedules) {
-      for (let t = Math.floor(from.getTime() / every) * every + every; t <= to.getTime(); t += every) {
-        due.push({ at: t, schedule });
-      }
+      const first = Math.floor(from.getTime() / every) * every + every;
+      const last = Math.floor(to.getTime() / every) * every;
+      const start = schedule.catchUp === 'latest' ? Math.max(first, last) : first;
+      for (let t = start; t <= to.getTime(); t += every) due.push({ at: t, schedule });
     }
     due.sort((a, b) => a.at - b.at);
     for (const { at, schedule } of due) {
