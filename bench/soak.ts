@@ -62,11 +62,22 @@ export interface SoakResult {
   readonly faults: { crashes: number; throttles: number; sesFailures: number };
   /** Messages moved back from each queue's dead-letter queue after the run (then processed). */
   readonly redriven: Record<string, number>;
+  /** Each dead-lettered message and the failures its function logged for it, oldest first (diagnosis). */
+  readonly deadLetters: readonly DeadLetter[];
+  /** Warnings and errors the functions logged, counted per `<function>: <error name>`. */
+  readonly functionFailures: Record<string, number>;
   readonly invoices: number;
   readonly mails: number;
   readonly checks: readonly SoakCheck[];
   readonly seconds: number;
   readonly eventsPerSecond: number;
+}
+
+export interface DeadLetter {
+  readonly queue: string;
+  readonly body: string;
+  /** `<test clock> (<wall clock>) <error name>: <message>` per logged failure of the message. */
+  readonly failures: readonly string[];
 }
 
 interface Accounting {
@@ -205,9 +216,13 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     await pipeline.settle();
     log(`  late: ${pipeline.ingest.inputs - beforeLate} inputs ingested`);
     // What a Lambda failed five times sits in a dead-letter queue: redrive it as an operator would.
-    const redriven = await redriveDeadLetters(pipeline);
-    if (Object.keys(redriven).length > 0) {
+    const letters = await redriveDeadLetters(pipeline);
+    const redriven: Record<string, number> = {};
+    for (const l of letters) redriven[l.queue] = (redriven[l.queue] ?? 0) + 1;
+    const deadLetters = letters.map((l) => ({ ...l, failures: failuresOf(pipeline, l.body) }));
+    if (letters.length > 0) {
       log(`  redrove dead letters: ${JSON.stringify(redriven)}`);
+      for (const l of deadLetters) log(`    ${l.queue} ${l.body}\n      ${l.failures.join('\n      ')}`);
       await pipeline.settle();
     }
 
@@ -325,6 +340,8 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       ingest,
       faults: { ...pipeline.faults },
       redriven,
+      deadLetters,
+      functionFailures: countFailures(pipeline),
       invoices: invoiceIds.size,
       mails: store.emails.length,
       checks,
@@ -366,9 +383,9 @@ function referenceTotal(
 
 /** The delivery a sent mail carries (its id is in the body): the invoice and the request's kind. */
 
-async function redriveDeadLetters(pipeline: LocalPipeline): Promise<Record<string, number>> {
+async function redriveDeadLetters(pipeline: LocalPipeline): Promise<{ queue: string; body: string }[]> {
   const sqs = pipeline.stack.clients.sqs;
-  const moved: Record<string, number> = {};
+  const moved: { queue: string; body: string }[] = [];
   for (const [id, q] of Object.entries(pipeline.stack.resources.queues)) {
     const dlq = q.url.replace(/([^/]+)$/, '$1-dlq');
     for (;;) {
@@ -387,10 +404,42 @@ async function redriveDeadLetters(pipeline: LocalPipeline): Promise<Record<strin
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
         }),
       );
-      moved[id] = (moved[id] ?? 0) + messages.length;
+      moved.push(...messages.map((m) => ({ queue: id, body: m.Body ?? '' })));
     }
   }
   return moved;
+}
+
+/** The failures the pipeline's functions logged for a dead-lettered message (matched on the job's fields). */
+function failuresOf(pipeline: LocalPipeline, body: string): string[] {
+  let job: Record<string, unknown>;
+  try {
+    job = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return ['(body is not JSON)'];
+  }
+  const keys = ['subscriptionId', 'periodStart', 'invoiceId', 'requestId'].filter((k) => k in job);
+  if (keys.length === 0) return ['(no job fields to match logs on)'];
+  const found = pipeline.logs
+    .filter((l) => keys.every((k) => l.detail[k] === job[k]))
+    .map((l) => `${l.at} (${l.wallAt}) ${l.functionName}: ${l.message}: ${describeError(l.detail.error)}`);
+  return found.length > 0 ? found : ['(no failure logged for it)'];
+}
+
+function countFailures(pipeline: LocalPipeline): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const l of pipeline.logs) {
+    const e = l.detail.error;
+    const key = `${l.functionName}: ${e instanceof Error ? e.name : l.message}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return JSON.stringify(error);
+  const cause = error.cause === undefined ? '' : ` (cause: ${describeError(error.cause)})`;
+  return `${error.name}: ${error.message}${cause}`;
 }
 
 export function printSoak(r: SoakResult, out: (line: string) => void): void {
@@ -403,6 +452,8 @@ export function printSoak(r: SoakResult, out: (line: string) => void): void {
   out(
     `invoices: ${r.invoices} · mails in SES: ${r.mails} · redriven from dead-letter queues: ${JSON.stringify(r.redriven)}`,
   );
+  out(`failures the functions logged: ${JSON.stringify(r.functionFailures)}`);
+  for (const d of r.deadLetters) out(`dead letter ${d.queue} ${d.body}: ${d.failures.join(' | ')}`);
   for (const c of r.checks) out(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
 }
 

@@ -1,5 +1,6 @@
 export {
   type FaultCounts,
+  type FunctionLog,
   type IngestTotals,
   type LocalPipeline,
   type LocalPipelineOptions,

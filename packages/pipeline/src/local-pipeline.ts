@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import {
   type LocalStack,
   lambdaContext,
@@ -43,6 +45,24 @@ export interface PipelineFaults {
   readonly random?: () => number;
 }
 
+/**
+ * A warning or error a function logged (say, a billing job that failed and will be retried). The local
+ * runtime keeps them whatever the log level, so a run that ends with dead letters can say why each failed.
+ */
+export interface FunctionLog {
+  readonly functionName: string;
+  readonly level: 'WARN' | 'ERROR';
+  readonly message: string;
+  /** The log's extra fields (for a billing job: subscriptionId, periodStart, periodEnd, error). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** Test clock and wall clock at the time of the log. */
+  readonly at: string;
+  readonly wallAt: string;
+}
+
+/** Logs kept at most (the oldest are dropped beyond it). */
+const MAX_FUNCTION_LOGS = 10_000;
+
 /** How many faults were injected. */
 export interface FaultCounts {
   crashes: number;
@@ -79,6 +99,8 @@ export interface LocalPipeline {
   readonly urls: { readonly ingest: string; readonly webhook: string };
   /** Faults injected so far (all zero without `faults`). */
   readonly faults: FaultCounts;
+  /** Warnings and errors of bill-subscription and deliver-invoice, oldest first (see {@link FunctionLog}). */
+  readonly logs: readonly FunctionLog[];
   /** Calls the payment webhook function (record-payment) with an API Gateway v2 event. */
   readonly webhook: (
     event: import('aws-lambda').APIGatewayProxyEventV2,
@@ -119,6 +141,31 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const injected: FaultCounts = { crashes: 0, throttles: 0, sesFailures: 0 };
   // An invocation's accounting counts only once it returns: a crashed one is redelivered and counted then.
   const invocation = new AsyncLocalStorage<IngestTotals>();
+  const logs: FunctionLog[] = [];
+  const recordingLogger = (functionName: string, serviceName: string): Logger => {
+    const keep = (level: FunctionLog['level'], message: unknown, extra: readonly unknown[]) => {
+      const detail = Object.assign({}, ...extra.filter((e) => typeof e === 'object' && e !== null));
+      logs.push({
+        functionName,
+        level,
+        message: String(message),
+        detail,
+        at: stack.clock.now().toISOString(),
+        wallAt: new Date().toISOString(),
+      });
+      if (logs.length > MAX_FUNCTION_LOGS) logs.shift();
+    };
+    return new (class extends Logger {
+      override warn(input: LogItemMessage, ...extra: LogItemExtraInput) {
+        keep('WARN', typeof input === 'string' ? input : input.message, extra);
+        super.warn(input, ...extra);
+      }
+      override error(input: LogItemMessage, ...extra: LogItemExtraInput) {
+        keep('ERROR', typeof input === 'string' ? input : input.message, extra);
+        super.error(input, ...extra);
+      }
+    })({ serviceName });
+  };
   let dunning: LocalDunning | undefined;
   try {
     // Dunning first: its endpoints (SFN, EventBridge) must be in the environment before the functions
@@ -202,6 +249,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const { dunningStarterFromEnv } = await import('@tally/workflow');
     const bill = billMod.makeHandler({
       ...billMod.defaultDeps(),
+      logger: recordingLogger('bill-subscription', 'tally-bill-subscription'),
       usage: usageStore(),
       dunning: dunningStarterFromEnv(),
       clock,
@@ -213,6 +261,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const mailer = deliverDeps.mailer;
     const deliver = deliverMod.makeHandler({
       ...deliverDeps,
+      logger: recordingLogger('deliver-invoice', 'tally-deliver-invoice'),
       clock,
       ...(faults?.sesFailureRate
         ? {
@@ -296,6 +345,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ingest: totals,
       urls: { ingest: `${ingestApi.url}/v1/events`, webhook: `${webhookApi.url}/v1/payments/webhook` },
       faults: injected,
+      logs,
       webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
       async sendUsage(bodies, onProgress) {
         await usageSender.send(bodies, onProgress ? { onProgress } : {});
