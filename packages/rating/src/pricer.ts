@@ -1,6 +1,7 @@
 import type { PeriodMs, UsageRecord } from '@tally/metering';
 import { currencyExponent, type Decimal, type RoundingMode } from '@tally/money';
 import type { RatedLine } from './line.js';
+import { textOf } from './prepare.js';
 import { roundText } from './round-text.js';
 
 /** What a line needs beyond the charge: filled in by {@link LineFactory}. */
@@ -17,6 +18,10 @@ export interface LineDraft {
   readonly dimensions?: Readonly<Record<string, string>>;
   /** The unrounded amount; rounded once here with the plan's rule. */
   readonly precise: Decimal;
+  /** `quantity.toFixed()`, when the model has it prepared (a fully used tier): saves printing it per line. */
+  readonly quantityText?: string;
+  /** `precise.toFixed()`, when the model has it prepared. */
+  readonly preciseText?: string;
 }
 
 export type LineFactory = (draft: LineDraft) => RatedLine;
@@ -55,7 +60,7 @@ export interface LineContext {
 export function lineFactory(ctx: LineContext): LineFactory {
   const exponent = currencyExponent(ctx.currency);
   return (d) => {
-    const precise = d.precise.toFixed();
+    const precise = d.preciseText ?? d.precise.toFixed();
     // One object shape for every line (optional fields added after) keeps this hot path monomorphic.
     const line: Mutable<RatedLine> = {
       key: d.suffix === undefined ? ctx.chargeId : `${ctx.chargeId}:${d.suffix}`,
@@ -65,7 +70,7 @@ export function lineFactory(ctx: LineContext): LineFactory {
       planId: ctx.planId,
       planVersion: ctx.planVersion,
       period: ctx.period,
-      quantity: d.quantity.toFixed(),
+      quantity: d.quantityText ?? d.quantity.toFixed(),
       currency: ctx.currency,
       precise,
       amount: roundText(precise, exponent, ctx.rounding),
@@ -74,8 +79,8 @@ export function lineFactory(ctx: LineContext): LineFactory {
     if (ctx.meterId !== undefined) line.meterId = ctx.meterId;
     const unit = d.unit ?? ctx.unit;
     if (unit !== undefined) line.unit = unit;
-    if (d.unitPrice !== undefined) line.unitPrice = fixedText(d.unitPrice);
-    if (d.flatAmount !== undefined) line.flatAmount = d.flatAmount.toFixed();
+    if (d.unitPrice !== undefined) line.unitPrice = textOf(d.unitPrice);
+    if (d.flatAmount !== undefined) line.flatAmount = textOf(d.flatAmount);
     if (d.tier !== undefined) line.tier = d.tier;
     if (d.dimensions !== undefined) line.dimensions = d.dimensions;
     return line;
@@ -84,36 +89,7 @@ export function lineFactory(ctx: LineContext): LineFactory {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const texts = new WeakMap<Decimal, string>();
-
-/** toFixed, remembered per instance: unit prices are shared config Decimals, printed on every line. */
-function fixedText(d: Decimal): string {
-  let t = texts.get(d);
-  if (t === undefined) {
-    t = d.toFixed();
-    texts.set(d, t);
-  }
-  return t;
-}
-
 /** The charge's display name. */
 export function label(charge: { id: string; name?: string | undefined }): string {
   return charge.name ?? charge.id;
-}
-
-const tierLabels = new WeakMap<object, string[]>();
-
-/** "<charge name>, tier <n>", built once per charge and tier: it is printed on every tiered line. */
-export function tierLabel(charge: { id: string; name?: string | undefined }, index: number): string {
-  let labels = tierLabels.get(charge);
-  if (labels === undefined) {
-    labels = [];
-    tierLabels.set(charge, labels);
-  }
-  let text = labels[index];
-  if (text === undefined) {
-    text = `${label(charge)}, tier ${index}`;
-    labels[index] = text;
-  }
-  return text;
 }

@@ -8,9 +8,12 @@ import {
 } from '@tally/metering';
 import { Decimal } from '@tally/money';
 import type { Charge } from './charge.js';
+import { decimalOf } from './decimal-cache.js';
 import { RatingError } from './errors.js';
+import { instantMs } from './instant.js';
 import type { RatedLine } from './line.js';
 import type { Plan } from './plan.js';
+import { perCharge } from './prepare.js';
 import { label, lineFactory } from './pricer.js';
 import { PRICERS, type PricerEntry } from './pricers.js';
 import { isValidTimeZone } from './schedule.js';
@@ -94,16 +97,16 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
       );
     }
     records = chronologicalInPeriod(all, pms);
-    for (const r of records) quantity = quantity.plus(r.value);
+    for (const r of records) quantity = quantity.plus(decimalOf(r.value));
   } else if (meter !== undefined && entry.input === 'aggregate') {
     const given = input.quantities?.[meter.id];
     quantity =
       given !== undefined ? new Decimal(given) : aggregate(meter, input.usage[meter.id] ?? [], input.period);
   }
 
+  const { included, minimum, maximum } = limits(charge);
   const lines: RatedLine[] = [];
-  if ('included' in charge && charge.included !== undefined) {
-    const included = new Decimal(charge.included);
+  if (included !== undefined) {
     const drawn = Decimal.min(Decimal.max(quantity, ZERO), included);
     lines.push(
       line({
@@ -125,8 +128,7 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
   // Minimum and maximum compare the rounded lines, so the charge's invoice total lands exactly on them.
   let total = ZERO;
   for (const l of lines) total = total.plus(l.amount);
-  if (charge.minimum !== undefined && total.lt(charge.minimum)) {
-    const minimum = new Decimal(charge.minimum);
+  if (minimum !== undefined && total.lt(minimum)) {
     lines.push(
       line({
         suffix: 'minimum',
@@ -136,8 +138,7 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
         precise: minimum.minus(total),
       }),
     );
-  } else if (charge.maximum !== undefined && total.gt(charge.maximum)) {
-    const maximum = new Decimal(charge.maximum);
+  } else if (maximum !== undefined && total.gt(maximum)) {
     lines.push(
       line({
         suffix: 'maximum',
@@ -151,9 +152,19 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
   return lines;
 }
 
+/** A charge's included units, minimum and maximum, parsed once per charge. */
+const limits = perCharge((charge: Charge) => {
+  const parse = (text: string | undefined) => (text === undefined ? undefined : new Decimal(text));
+  return {
+    included: parse('included' in charge ? charge.included : undefined),
+    minimum: parse(charge.minimum),
+    maximum: parse(charge.maximum),
+  };
+});
+
 function chronologicalInPeriod(records: readonly UsageRecord[], p: PeriodMs): UsageRecord[] {
   return records
-    .map((r) => ({ ms: Date.parse(r.time), r }))
+    .map((r) => ({ ms: instantMs(r.time), r }))
     .filter(({ ms }) => ms >= p.startMs && ms < p.endMs)
     .sort((a, b) => a.ms - b.ms || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
     .map(({ r }) => r);
@@ -164,7 +175,7 @@ function drawDown(records: readonly UsageRecord[], amount: Decimal): UsageRecord
   let left = amount;
   const out: UsageRecord[] = [];
   for (const r of records) {
-    const v = new Decimal(r.value);
+    const v = decimalOf(r.value);
     if (left.isZero() || !v.gt(0)) {
       out.push(r);
       continue;

@@ -99,47 +99,81 @@ export function compileSchedule(schedule: TouSchedule, timeZone: string): (ms: n
 }
 
 const compiled = new WeakMap<TouSchedule, Map<string, (ms: number) => BandAt>>();
-const MINUTES_KEPT = 200_000;
+const DAYS_KEPT = 10_000;
+const DAY_MS = 86_400_000;
+
+/** The bands of one local calendar day: the first range whose `to` (minute of the day) is past it. */
+interface LocalDay {
+  readonly ranges: readonly { readonly to: number; readonly at: BandAt }[];
+}
 
 function compile(schedule: TouSchedule, timeZone: string): (ms: number) => BandAt {
   const holidays = new Set(schedule.holidays ?? []);
-  const lookup = (day: DaySchedule) => {
-    const ranges = day.map((r) => ({ from: minutes(r.from), to: minutes(r.to), band: r.band }));
-    return (m: number) =>
-      ranges.find((r) => m >= r.from && m < r.to)?.band ?? (ranges.at(-1)?.band as string);
+  const rangesOf = (day: DaySchedule) =>
+    day.map((r) => ({ from: minutes(r.from), to: minutes(r.to), band: r.band }));
+  const base = {
+    weekday: rangesOf(schedule.weekday),
+    weekend: rangesOf(schedule.weekend ?? schedule.weekday),
   };
-  const base = { weekday: lookup(schedule.weekday), weekend: lookup(schedule.weekend ?? schedule.weekday) };
   const seasons = (schedule.seasons ?? []).map((s) => ({
     name: s.name,
     from: s.from,
     to: s.to,
-    weekday: s.weekday ? lookup(s.weekday) : base.weekday,
-    weekend: s.weekend ? lookup(s.weekend) : s.weekday ? lookup(s.weekday) : base.weekend,
+    weekday: s.weekday ? rangesOf(s.weekday) : base.weekday,
+    weekend: s.weekend ? rangesOf(s.weekend) : s.weekday ? rangesOf(s.weekday) : base.weekend,
   }));
   const offsetAt = offsetLookup(timeZone);
-  const resolve = (ms: number): BandAt => {
-    const local = new Date(ms + offsetAt(ms));
-    const md = `${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
-    const date = `${local.getUTCFullYear()}-${md}`;
-    const weekday = local.getUTCDay(); // 0 Sunday … 6 Saturday
-    const day = weekday === 0 || weekday === 6 || holidays.has(date) ? 'weekend' : 'weekday';
+  // One BandAt per band, season and day kind: callers key their own lookups on it.
+  const interned = new Map<string, BandAt>();
+  const intern = (band: string, season: string | undefined, day: BandAt['day']): BandAt => {
+    const key = `${season ?? ''}/${band}/${day}`;
+    let at = interned.get(key);
+    if (at === undefined) {
+      at = Object.freeze({ band, season, day });
+      interned.set(key, at);
+    }
+    return at;
+  };
+  /** The day kind, season and bands of the local calendar day `dayNumber` (days since 1970-01-01). */
+  const localDay = (dayNumber: number): LocalDay => {
+    const date = new Date(dayNumber * DAY_MS);
+    const md = `${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+    const weekday = date.getUTCDay(); // 0 Sunday … 6 Saturday
+    const day =
+      weekday === 0 || weekday === 6 || holidays.has(`${date.getUTCFullYear()}-${md}`)
+        ? 'weekend'
+        : 'weekday';
     const season = seasons.find((s) =>
       s.from <= s.to ? md >= s.from && md <= s.to : md >= s.from || md <= s.to,
     );
-    const band = (season ?? base)[day](local.getUTCHours() * 60 + local.getUTCMinutes());
-    return { band, season: season?.name, day };
+    return {
+      ranges: (season ?? base)[day].map((r) => ({ to: r.to, at: intern(r.band, season?.name, day) })),
+    };
   };
-  // Bands change on whole minutes, so one resolution per minute serves every record in it.
-  const byMinute = new Map<number, BandAt>();
+  // A billing period spans a few dozen local days: each is worked out once, and records in time order mostly
+  // fall on the day of the record before them.
+  const days = new Map<number, LocalDay>();
+  let lastNumber = Number.NaN;
+  let last: LocalDay | undefined;
   return (ms) => {
-    const minute = Math.floor(ms / 60_000);
-    let at = byMinute.get(minute);
-    if (at === undefined) {
-      if (byMinute.size >= MINUTES_KEPT) byMinute.clear();
-      at = resolve(minute * 60_000);
-      byMinute.set(minute, at);
+    // Bands change on whole local minutes: the minute's start decides, in the offset at that minute.
+    const minuteStart = Math.floor(ms / 60_000) * 60_000;
+    const local = minuteStart + offsetAt(minuteStart);
+    const dayNumber = Math.floor(local / DAY_MS);
+    if (dayNumber !== lastNumber || last === undefined) {
+      let day = days.get(dayNumber);
+      if (day === undefined) {
+        if (days.size >= DAYS_KEPT) days.clear();
+        day = localDay(dayNumber);
+        days.set(dayNumber, day);
+      }
+      lastNumber = dayNumber;
+      last = day;
     }
-    return at;
+    const minute = Math.floor((local - dayNumber * DAY_MS) / 60_000);
+    const { ranges } = last;
+    for (const r of ranges) if (minute < r.to) return r.at;
+    return ranges[ranges.length - 1]!.at;
   };
 }
 

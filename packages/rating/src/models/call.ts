@@ -1,8 +1,10 @@
 import { Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { compare } from '../compare.js';
 import { RatingError } from '../errors.js';
+import { instantMs } from '../instant.js';
 import type { RatedLine } from '../line.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { compileSchedule, TouScheduleSchema } from '../schedule.js';
 import {
@@ -99,19 +101,122 @@ export function billedSeconds(seconds: Decimal, initial: number, subsequent: num
 
 type DestinationRate = z.infer<typeof DestinationRateSchema>;
 
-/** Calls of one destination prefix and band. Amounts are summed as seconds and priced once at the end. */
-interface Group {
-  readonly rate: DestinationRate;
+/** The price of one destination in one time-of-day band ("all" without bands), prepared once per charge. */
+interface BandPrice {
+  readonly destination: PreparedDestination;
   readonly band: string;
   readonly perMinute: Decimal;
-  readonly connectFee: Decimal;
-  readonly minimum: Decimal | undefined;
   /** Rated seconds below which a call costs less than the minimum charge. */
   readonly minimumBelow: Decimal | undefined;
+  /** "<prefix>:<band>": the line key suffix, and the order of the lines. */
+  readonly suffix: string;
+  /** "<charge name>, <destination>[ (<band>)], ": the description before the call count. */
+  readonly description: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+interface PreparedDestination {
+  readonly rate: DestinationRate;
+  readonly connectFee: Decimal;
+  readonly minimum: Decimal | undefined;
   readonly initial: number;
   readonly subsequent: number;
-  /** Billed seconds per raw duration for this group's increments (shared, see {@link billedCache}). */
+  /** Billed seconds per raw duration for this destination's increments (shared, see {@link billedCache}). */
   readonly billed: Map<string, Decimal>;
+  readonly prices: ReadonlyMap<string, BandPrice>;
+}
+
+/** A digit trie of the destination prefixes: the longest match is one walk along the called number. */
+interface PrefixNode {
+  destination: PreparedDestination | undefined;
+  readonly next: (PrefixNode | undefined)[];
+}
+
+interface PreparedCall {
+  readonly prefixes: PrefixNode;
+  /** Included seconds (includedMinutes × 60). */
+  readonly included: Decimal;
+  readonly name: string;
+}
+
+/** The band names a schedule can give ("all" without a schedule). */
+function bandNames(charge: CallCharge): string[] {
+  if (charge.bands === undefined) return ['all'];
+  const names = new Set<string>();
+  const b = charge.bands;
+  for (const day of [b.weekday, b.weekend, ...(b.seasons ?? []).flatMap((s) => [s.weekday, s.weekend])])
+    for (const r of day ?? []) names.add(r.band);
+  return [...names];
+}
+
+const prepare = perCharge((charge: CallCharge): PreparedCall => {
+  const name = label(charge);
+  const bands = bandNames(charge);
+  const prefixes: PrefixNode = { destination: undefined, next: [] };
+  for (const rate of charge.destinations) {
+    const connectFee = new Decimal(rate.connectFee ?? charge.connectFee);
+    const minimumText = rate.minimumCharge ?? charge.minimumCharge;
+    const minimum = minimumText === undefined ? undefined : new Decimal(minimumText);
+    const initial = rate.initialIncrement ?? charge.initialIncrement;
+    const subsequent = rate.subsequentIncrement ?? charge.subsequentIncrement;
+    const prices = new Map<string, BandPrice>();
+    const destination: PreparedDestination = {
+      rate,
+      connectFee,
+      minimum,
+      initial,
+      subsequent,
+      billed: billedCache(initial, subsequent),
+      prices,
+    };
+    for (const band of bands) {
+      const perMinute = constant(
+        typeof rate.perMinute === 'string' ? rate.perMinute : (rate.perMinute[band] as string),
+      );
+      // amount = seconds × perMinute ÷ 60 + connect < minimum  ⇔  seconds < (minimum − connect) × 60 ÷ perMinute
+      const minimumBelow =
+        minimum === undefined || !perMinute.gt(ZERO)
+          ? undefined
+          : minimum.minus(connectFee).times(60).div(perMinute);
+      prices.set(band, {
+        destination,
+        band,
+        perMinute,
+        minimumBelow,
+        suffix: `${rate.prefix}:${band}`,
+        description: `${name}, ${rate.name}${band === 'all' ? '' : ` (${band})`}, `,
+        dimensions: Object.freeze({ destination: rate.name, prefix: rate.prefix, band }),
+      });
+    }
+    let node = prefixes;
+    for (let i = 0; i < rate.prefix.length; i++) {
+      const digit = rate.prefix.charCodeAt(i) - 48;
+      let next = node.next[digit];
+      if (next === undefined) {
+        next = { destination: undefined, next: [] };
+        node.next[digit] = next;
+      }
+      node = next;
+    }
+    node.destination = destination;
+  }
+  return { prefixes, included: new Decimal(charge.includedMinutes ?? '0').times(60), name };
+});
+
+/** The destination with the longest prefix of `digits`, if any. */
+function longestMatch(root: PrefixNode, digits: string): PreparedDestination | undefined {
+  let found: PreparedDestination | undefined;
+  let node: PrefixNode | undefined = root;
+  for (let i = 0; i < digits.length && node !== undefined; i++) {
+    node = node.next[digits.charCodeAt(i) - 48];
+    if (node?.destination !== undefined) found = node.destination;
+  }
+  return found;
+}
+
+/** Calls of one destination prefix and band. Amounts are summed as seconds and priced once at the end. */
+interface Group {
+  readonly price: BandPrice;
   calls: number;
   charged: number;
   seconds: Decimal;
@@ -123,48 +228,32 @@ interface Group {
  * flatAmount the connect fees and minimum-charge top-ups. Included minutes add an allowance line.
  */
 export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line }) => {
-  const rates = new Map(charge.destinations.map((d) => [d.prefix, d]));
-  const longest = Math.max(...charge.destinations.map((d) => d.prefix.length));
-  const rateOf = new Map<string, DestinationRate>();
+  const { prefixes, included, name } = prepare(charge);
   const bandAt = charge.bands === undefined ? undefined : compileSchedule(charge.bands, timeZone);
-  const included = dec(charge.includedMinutes ?? '0').times(60);
   let allowanceLeft = included;
-  const groups = new Map<DestinationRate, Map<string, Group>>();
-  const all: Group[] = [];
+  const groups = new Map<BandPrice, Group>();
   for (const r of records) {
     const number = r.dimensions?.destination ?? '';
-    let rate = rateOf.get(number);
-    if (rate === undefined) {
-      const digits = number.replace(/^\+/, '');
-      for (let n = Math.min(longest, digits.length); n > 0 && rate === undefined; n--) {
-        rate = rates.get(digits.slice(0, n));
-      }
-      if (rate === undefined) {
-        throw new RatingError(
-          `charge ${charge.id}: call ${r.id} to "${digits}" matches no destination prefix; add a rate (e.g. a catch-all prefix)`,
-          { chargeId: charge.id, meterId: charge.meterId },
-        );
-      }
-      rateOf.set(number, rate);
+    const digits = number.charCodeAt(0) === 43 /* '+' */ ? number.slice(1) : number;
+    const destination = longestMatch(prefixes, digits);
+    if (destination === undefined) {
+      throw new RatingError(
+        `charge ${charge.id}: call ${r.id} to "${digits}" matches no destination prefix; add a rate (e.g. a catch-all prefix)`,
+        { chargeId: charge.id, meterId: charge.meterId },
+      );
     }
-    const band = bandAt === undefined ? 'all' : bandAt(Date.parse(r.time)).band;
-    let byBand = groups.get(rate);
-    if (byBand === undefined) {
-      byBand = new Map();
-      groups.set(rate, byBand);
-    }
-    let g = byBand.get(band);
+    const price = destination.prices.get(bandAt === undefined ? 'all' : bandAt(instantMs(r.time)).band)!;
+    let g = groups.get(price);
     if (g === undefined) {
-      g = newGroup(charge, rate, band);
-      byBand.set(band, g);
-      all.push(g);
+      g = { price, calls: 0, charged: 0, seconds: ZERO, topUps: ZERO };
+      groups.set(price, g);
     }
     g.calls += 1;
-    let rated = g.billed.get(r.value);
+    let rated = destination.billed.get(r.value);
     if (rated === undefined) {
-      rated = billedSeconds(new Decimal(r.value), g.initial, g.subsequent);
-      if (g.billed.size >= BILLED_KEPT) g.billed.clear();
-      g.billed.set(r.value, rated);
+      rated = billedSeconds(new Decimal(r.value), destination.initial, destination.subsequent);
+      if (destination.billed.size >= BILLED_KEPT) destination.billed.clear();
+      destination.billed.set(r.value, rated);
     }
     if (rated.isZero()) continue;
     if (!allowanceLeft.isZero()) {
@@ -175,12 +264,15 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
     }
     g.charged += 1;
     g.seconds = g.seconds.plus(rated);
-    if (g.minimum !== undefined && (g.minimumBelow === undefined || rated.lt(g.minimumBelow))) {
-      const amount = rated.times(g.perMinute).div(60).plus(g.connectFee);
-      if (amount.lt(g.minimum)) g.topUps = g.topUps.plus(g.minimum.minus(amount));
+    const { minimum } = destination;
+    if (
+      minimum !== undefined &&
+      (price.minimumBelow === undefined || compare(rated, price.minimumBelow) < 0)
+    ) {
+      const amount = rated.times(price.perMinute).div(60).plus(destination.connectFee);
+      if (compare(amount, minimum) < 0) g.topUps = g.topUps.plus(minimum.minus(amount));
     }
   }
-  const name = label(charge);
   const lines: RatedLine[] = [];
   if (charge.includedMinutes !== undefined) {
     const used = included.minus(allowanceLeft).div(60);
@@ -196,23 +288,26 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
       }),
     );
   }
-  const keyed = all.map((g) => [`${g.rate.prefix}:${g.band}`, g] as const);
-  for (const [key, g] of keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const flat = g.connectFee.times(g.charged).plus(g.topUps);
+  const sorted = [...groups.values()].sort((a, b) =>
+    a.price.suffix < b.price.suffix ? -1 : a.price.suffix > b.price.suffix ? 1 : 0,
+  );
+  for (const g of sorted) {
+    const { price } = g;
+    const flat = price.destination.connectFee.times(g.charged).plus(g.topUps);
     lines.push(
       line({
-        suffix: key,
-        description: `${name}, ${g.rate.name}${g.band === 'all' ? '' : ` (${g.band})`}, ${g.calls} call${g.calls === 1 ? '' : 's'}`,
+        suffix: price.suffix,
+        description: `${price.description}${g.calls} call${g.calls === 1 ? '' : 's'}`,
         quantity: g.seconds.div(60),
         unit: 'min',
-        unitPrice: g.perMinute,
+        unitPrice: price.perMinute,
         flatAmount: flat,
-        dimensions: { destination: g.rate.name, prefix: g.rate.prefix, band: g.band },
-        precise: g.seconds.times(g.perMinute).div(60).plus(flat),
+        dimensions: price.dimensions,
+        precise: g.seconds.times(price.perMinute).div(60).plus(flat),
       }),
     );
   }
-  if (all.length === 0) {
+  if (groups.size === 0) {
     lines.push(line({ description: `${name}, no calls`, quantity: ZERO, unit: 'min', precise: ZERO }));
   }
   return lines;
@@ -233,36 +328,4 @@ function billedCache(initial: number, subsequent: number): Map<string, Decimal> 
     billedCaches.set(key, cache);
   }
   return cache;
-}
-
-function newGroup(charge: CallCharge, rate: DestinationRate, band: string): Group {
-  const perMinute = dec(
-    typeof rate.perMinute === 'string' ? rate.perMinute : (rate.perMinute[band] as string),
-  );
-  const connectFee = dec(rate.connectFee ?? charge.connectFee);
-  const minimumText = rate.minimumCharge ?? charge.minimumCharge;
-  const minimum = minimumText === undefined ? undefined : dec(minimumText);
-  // amount = seconds × perMinute ÷ 60 + connect < minimum  ⇔  seconds < (minimum − connect) × 60 ÷ perMinute
-  const minimumBelow =
-    minimum === undefined || !perMinute.gt(ZERO)
-      ? undefined
-      : minimum.minus(connectFee).times(60).div(perMinute);
-  return {
-    rate,
-    band,
-    perMinute,
-    connectFee,
-    minimum,
-    minimumBelow,
-    initial: rate.initialIncrement ?? charge.initialIncrement,
-    subsequent: rate.subsequentIncrement ?? charge.subsequentIncrement,
-    billed: billedCache(
-      rate.initialIncrement ?? charge.initialIncrement,
-      rate.subsequentIncrement ?? charge.subsequentIncrement,
-    ),
-    calls: 0,
-    charged: 0,
-    seconds: ZERO,
-    topUps: ZERO,
-  };
 }

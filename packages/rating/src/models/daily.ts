@@ -1,7 +1,7 @@
 import { Decimal } from '@tally/money';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { ChargeBaseShape, DecimalStringSchema } from '../schema-parts.js';
 
@@ -46,12 +46,17 @@ function dayNumber(d: DateTime): number {
   return Date.UTC(d.year, d.month - 1, d.day) / 86_400_000;
 }
 
+const prepare = perCharge((charge: DailyCharge) => ({
+  perDay: constant(charge.amountPerDay),
+  name: label(charge),
+}));
+
 export const priceDaily: Pricer<DailyCharge> = ({ charge, period, timeZone, line }) => {
   const days = new Decimal(localDays(period.startMs, period.endMs, timeZone));
-  const perDay = dec(charge.amountPerDay);
+  const { perDay, name } = prepare(charge);
   return [
     line({
-      description: label(charge),
+      description: name,
       quantity: days,
       unit: 'day',
       unitPrice: perDay,

@@ -1,6 +1,8 @@
 import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { decimalOf } from '../decimal-cache.js';
+import { instantMs } from '../instant.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { compileSchedule, offsetLookup, TouScheduleSchema } from '../schedule.js';
 import { DecimalStringSchema, IdSchema, UsageChargeShape } from '../schema-parts.js';
@@ -28,6 +30,8 @@ export const DemandChargeSchema = z
   .describe('demand charge: maximum interval demand in the period (optionally inside a time-of-use window)');
 export type DemandCharge = z.infer<typeof DemandChargeSchema>;
 
+const prepare = perCharge((charge: DemandCharge) => constant(charge.unitPrice));
+
 /** One line: quantity is the peak demand; `dimensions.interval` names the interval where it occurred. */
 export const priceDemand: Pricer<DemandCharge> = ({ charge, records, timeZone, line }) => {
   const intervalMs = charge.intervalMinutes * 60_000;
@@ -37,12 +41,16 @@ export const priceDemand: Pricer<DemandCharge> = ({ charge, records, timeZone, l
   const offsetAt = offsetLookup(timeZone);
   const buckets = new Map<number, { sum: Decimal; n: number }>();
   for (const r of records) {
-    const ms = Date.parse(r.time);
+    const ms = instantMs(r.time);
     const offsetMs = offsetAt(ms);
     const start = Math.floor((ms + offsetMs) / intervalMs) * intervalMs - offsetMs;
     if (inWindow !== undefined && !bands.has(inWindow(start).band)) continue;
-    const b = buckets.get(start) ?? { sum: ZERO, n: 0 };
-    buckets.set(start, { sum: b.sum.plus(r.value), n: b.n + 1 });
+    const b = buckets.get(start);
+    if (b === undefined) buckets.set(start, { sum: ZERO.plus(decimalOf(r.value)), n: 1 });
+    else {
+      b.sum = b.sum.plus(decimalOf(r.value));
+      b.n += 1;
+    }
   }
   let peak = ZERO;
   let peakAt: number | undefined;
@@ -53,7 +61,7 @@ export const priceDemand: Pricer<DemandCharge> = ({ charge, records, timeZone, l
       peakAt = start;
     }
   }
-  const unitPrice = dec(charge.unitPrice);
+  const unitPrice = prepare(charge);
   return [
     line({
       description: `${label(charge)}, peak ${charge.intervalMinutes}-minute demand`,

@@ -1,6 +1,6 @@
-import { Decimal, ZERO } from '@tally/money';
+import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { decimalOf } from '../decimal-cache.js';
 import { RatingError } from '../errors.js';
 import { label, type Pricer } from '../pricer.js';
 import { UsageChargeShape } from '../schema-parts.js';
@@ -14,21 +14,39 @@ export const DynamicChargeSchema = z
   .describe('dynamic: the price per unit is carried on each event');
 export type DynamicCharge = z.infer<typeof DynamicChargeSchema>;
 
-/** One line; quantity is Σ value. No unit price: each event has its own. */
+/**
+ * One line; quantity is Σ value. No unit price: each event has its own.
+ *
+ * Σ value × price is summed per distinct price (Σ values at a price, times that price): prices repeat from
+ * event to event (an hourly spot price), so a record costs one addition, not a multiplication and two.
+ */
 export const priceDynamic: Pricer<DynamicCharge> = ({ charge, records, line }) => {
-  let quantity = ZERO;
-  let total = ZERO;
+  const byPrice = new Map<string, { sum: Decimal }>();
+  let lastPrice: string | undefined;
+  let last: { sum: Decimal } | undefined;
   for (const r of records) {
-    if (r.price === undefined) {
+    const price = r.price;
+    if (price === undefined) {
       throw new RatingError(
         `charge ${charge.id}: event ${r.id} carries no price; dynamic pricing needs the meter's pricePath`,
         { chargeId: charge.id, meterId: charge.meterId },
       );
     }
-    const value = new Decimal(r.value);
-    quantity = quantity.plus(value);
-    // Prices repeat across events (an hourly spot price), so they go through the parse cache too.
-    total = total.plus(value.times(dec(r.price)));
+    if (price !== lastPrice || last === undefined) {
+      last = byPrice.get(price);
+      if (last === undefined) {
+        last = { sum: ZERO };
+        byPrice.set(price, last);
+      }
+      lastPrice = price;
+    }
+    last.sum = last.sum.plus(decimalOf(r.value));
+  }
+  let quantity = ZERO;
+  let total = ZERO;
+  for (const [price, { sum }] of byPrice) {
+    quantity = quantity.plus(sum);
+    total = total.plus(sum.times(decimalOf(price)));
   }
   return [
     line({

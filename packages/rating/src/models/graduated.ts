@@ -1,8 +1,9 @@
 import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec, tierBounds } from '../config-decimal.js';
-import { label, type Pricer, tierLabel } from '../pricer.js';
+import { perCharge } from '../prepare.js';
+import { label, type Pricer } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
+import { graduatedLines, prepareTiers, tierBounds } from '../tiers.js';
 
 /**
  * Graduated (tiered) pricing: each unit is priced at the tier it falls in, like income tax brackets. A
@@ -44,39 +45,13 @@ export function tierSlices(quantity: Decimal, tiers: readonly { upTo: string | n
   return slices;
 }
 
+const prepare = perCharge((charge: GraduatedCharge) =>
+  prepareTiers(label(charge), charge.tiers, (t) => t.unitPrice),
+);
+
 /**
  * One line per tier reached. A zero quantity gives one zero line for tier 1; a negative quantity (a net
  * credit) is priced at the first tier's unit price, without flat amounts.
  */
-export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line }) => {
-  const name = label(charge);
-  const first = charge.tiers[0]!;
-  if (quantity.lte(ZERO)) {
-    const unitPrice = dec(first.unitPrice);
-    return [
-      line({
-        suffix: 'tier:1',
-        description: `${name}, tier 1`,
-        quantity,
-        unitPrice,
-        tier: { index: 1, from: '0', upTo: first.upTo },
-        precise: quantity.times(unitPrice),
-      }),
-    ];
-  }
-  return tierSlices(quantity, charge.tiers).map((s) => {
-    const tier = charge.tiers[s.index - 1]!;
-    const unitPrice = dec(tier.unitPrice);
-    const flat = tier.flatAmount === undefined ? undefined : dec(tier.flatAmount);
-    const precise = flat === undefined ? s.inTier.times(unitPrice) : s.inTier.times(unitPrice).plus(flat);
-    return line({
-      suffix: `tier:${s.index}`,
-      description: tierLabel(charge, s.index),
-      quantity: s.inTier,
-      unitPrice,
-      flatAmount: flat,
-      tier: { index: s.index, from: s.from.toFixed(), upTo: tier.upTo },
-      precise,
-    });
-  });
-};
+export const priceGraduated: Pricer<GraduatedCharge> = ({ charge, quantity, line }) =>
+  graduatedLines(prepare(charge), quantity, line);

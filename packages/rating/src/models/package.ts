@@ -1,6 +1,7 @@
-import { ZERO } from '@tally/money';
+import { Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { isPositive } from '../compare.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import {
   DecimalStringSchema,
@@ -28,21 +29,71 @@ export const PackageChargeSchema = z
   .describe('package pricing: packages of packageSize units at packagePrice, after freeUnits');
 export type PackageCharge = z.infer<typeof PackageChargeSchema>;
 
+interface PreparedPackage {
+  readonly size: Decimal;
+  /** 1 ÷ size when it is exact (a size of 2^a·5^b·10^k units): a multiplication costs less than a division. */
+  readonly inverse: Decimal | undefined;
+  readonly free: Decimal;
+  readonly price: Decimal;
+  /** "<charge name>, packages of <size> (" and " used, <free> free)": the description around the quantity. */
+  readonly before: string;
+  readonly after: string;
+}
+
+const prepare = perCharge(
+  (charge: PackageCharge): PreparedPackage => ({
+    size: new Decimal(charge.packageSize),
+    inverse: exactInverse(charge.packageSize),
+    free: new Decimal(charge.freeUnits),
+    price: constant(charge.packagePrice),
+    before: `${label(charge)}, packages of ${charge.packageSize} (`,
+    after: ` used, ${charge.freeUnits} free)`,
+  }),
+);
+
+/**
+ * 1 ÷ `size` as an exact decimal, or undefined when it has no exact decimal form within the 40 significant
+ * digits of Decimal (1 ÷ 3). A decimal's inverse terminates exactly when its digits, read as an integer,
+ * have no prime factors but 2 and 5; then q × inverse is exactly q ÷ size, rounded the same way.
+ */
+export function exactInverse(size: string): Decimal | undefined {
+  const [int = '', fraction = ''] = size.split('.');
+  let digits = BigInt(int + fraction);
+  if (digits === 0n) return undefined;
+  let twos = 0;
+  let fives = 0;
+  while (digits % 2n === 0n) {
+    digits /= 2n;
+    twos += 1;
+  }
+  while (digits % 5n === 0n) {
+    digits /= 5n;
+    fives += 1;
+  }
+  if (digits !== 1n) return undefined;
+  // size = 2^twos × 5^fives ÷ 10^f, so 1 ÷ size = 2^(n − twos) × 5^(n − fives) × 10^(f − n), n = max(twos, fives).
+  const n = Math.max(twos, fives);
+  const mantissa = (2n ** BigInt(n - twos) * 5n ** BigInt(n - fives)).toString();
+  if (mantissa.replace(/0+$/, '').length > 40) return undefined;
+  return new Decimal(`${mantissa}e${fraction.length - n}`);
+}
+
 /** One line whose quantity is the number of packages. A quantity at or below the free units bills none. */
 export const pricePackage: Pricer<PackageCharge> = ({ charge, quantity, line }) => {
-  const size = dec(charge.packageSize);
-  const free = dec(charge.freeUnits);
-  const billable = free.isZero() ? quantity : quantity.minus(free);
-  const ratio = billable.gt(ZERO) ? billable.div(size) : ZERO;
-  const packages = charge.round === 'up' ? ratio.ceil() : ratio.floor();
-  const price = dec(charge.packagePrice);
+  const p = prepare(charge);
+  const billable = p.free.isZero() ? quantity : quantity.minus(p.free);
+  let packages = ZERO;
+  if (isPositive(billable)) {
+    const ratio = p.inverse === undefined ? billable.div(p.size) : billable.times(p.inverse);
+    packages = ratio.isInteger() ? ratio : charge.round === 'up' ? ratio.ceil() : ratio.floor();
+  }
   return [
     line({
-      description: `${label(charge)}, packages of ${charge.packageSize} (${quantity.toFixed()} used, ${charge.freeUnits} free)`,
+      description: p.before + quantity.toFixed() + p.after,
       quantity: packages,
       unit: 'package',
-      unitPrice: price,
-      precise: packages.times(price),
+      unitPrice: p.price,
+      precise: packages.times(p.price),
     }),
   ];
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { DecimalStringSchema, IncludedSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -14,7 +14,12 @@ export const PerUnitChargeSchema = z
   .describe('per-unit price: quantity × unitPrice');
 export type PerUnitCharge = z.infer<typeof PerUnitChargeSchema>;
 
+const prepare = perCharge((charge: PerUnitCharge) => ({
+  unitPrice: constant(charge.unitPrice),
+  name: label(charge),
+}));
+
 export const pricePerUnit: Pricer<PerUnitCharge> = ({ charge, quantity, line }) => {
-  const unitPrice = dec(charge.unitPrice);
-  return [line({ description: label(charge), quantity, unitPrice, precise: quantity.times(unitPrice) })];
+  const { unitPrice, name } = prepare(charge);
+  return [line({ description: name, quantity, unitPrice, precise: quantity.times(unitPrice) })];
 };

@@ -31,6 +31,20 @@ describe('percentage', () => {
     expect(line).toMatchObject({ flatAmount: '0.6', amount: '3.79' });
   });
 
+  // Past the maximum's threshold (25 − 0.30) ÷ 0.029 = 851.724137931…, a transaction pays 25. Amounts with more
+  // decimals than the rounded threshold's 40 digits can tell apart are decided by computing their fee.
+  it.each([
+    // amount, flatAmount (0.30 fixed + limit adjustment), precise
+    ['851.73', '0.29983', '25'], // 851.73 × 0.029 = 24.70017; 0.30 + (25 − 25.00017) = 0.29983
+    ['851.72', '0.3', '24.99988'], // 851.72 × 0.029 + 0.30 = 24.99988: under the maximum
+    // 24.699999…(38 nines)8845 rounds to 24.7 at 40 digits: a fee of exactly 25, not above the maximum
+    ['851.72413793103448275862068965517241379305', '0.3', '25'],
+    ['851.7241379310344827586206896551724137931', '0.3', '25'], // the rounded threshold itself
+  ])('caps a transaction of %s with flat amount %s: %s', (amount, flatAmount, precise) => {
+    const [line] = rateRecords({ ...card, maxPerTransaction: '25' }, tx(amount));
+    expect(line).toMatchObject({ flatAmount, precise });
+  });
+
   it('equals the per-transaction fee clamped to its limits, summed (property)', () => {
     const money = (max: number) => fc.integer({ min: 0, max }).map((c) => new Decimal(c).div(100));
     fc.assert(

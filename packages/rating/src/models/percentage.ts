@@ -1,6 +1,8 @@
 import { Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { compare } from '../compare.js';
+import { decimalOf } from '../decimal-cache.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { DecimalStringSchema, NonNegativeDecimalStringSchema, UsageChargeShape } from '../schema-parts.js';
 
@@ -27,28 +29,89 @@ export const PercentageChargeSchema = z
 export type PercentageCharge = z.infer<typeof PercentageChargeSchema>;
 
 /**
+ * Where a fee limit is crossed: fee(amount) = amount × rate + fixed equals the limit at amount = (limit −
+ * fixed) ÷ rate. Comparing an amount with it costs less than computing the fee.
+ */
+interface Threshold {
+  /** (limit − fixed) ÷ rate, rounded to 40 significant digits. */
+  readonly at: Decimal;
+  /** limit − fixed: what each transaction past the threshold pays beyond its rate part. */
+  readonly headroom: Decimal;
+  /**
+   * The most decimals an amount may have to be ordered against the exact threshold by comparing it with the
+   * rounded `at`: `at` is within half a unit of its 40th digit of the exact value, so an amount on that
+   * digit's grid that differs from `at` lies on the same side of both.
+   */
+  readonly places: number;
+}
+
+function threshold(limit: Decimal | undefined, fixed: Decimal, rate: Decimal): Threshold | undefined {
+  if (limit === undefined || rate.isZero()) return undefined;
+  const headroom = limit.minus(fixed);
+  const at = headroom.div(rate);
+  return { at, headroom, places: 39 - at.e };
+}
+
+/** −1 or 1: the amount is below or above the threshold for sure; 0: too close to tell from `at`. */
+function side(amount: Decimal, t: Threshold): number {
+  const c = compare(amount, t.at);
+  return c !== 0 && amount.decimalPlaces() <= t.places ? c : 0;
+}
+
+interface PreparedPercentage {
+  readonly rate: Decimal;
+  readonly fixed: Decimal;
+  readonly min: Decimal | undefined;
+  readonly max: Decimal | undefined;
+  readonly freeAmount: Decimal;
+  /** Amounts below it pay the minimum (undefined without a minimum, or at rate 0: compare each fee). */
+  readonly low: Threshold | undefined;
+  /** Amounts above it pay the maximum (undefined without a maximum, or at rate 0: compare each fee). */
+  readonly high: Threshold | undefined;
+  readonly name: string;
+}
+
+const prepare = perCharge((charge: PercentageCharge): PreparedPercentage => {
+  const rate = constant(charge.rate);
+  const fixed = charge.fixedFee === undefined ? ZERO : new Decimal(charge.fixedFee);
+  const min = charge.minPerTransaction === undefined ? undefined : new Decimal(charge.minPerTransaction);
+  const max = charge.maxPerTransaction === undefined ? undefined : new Decimal(charge.maxPerTransaction);
+  return {
+    rate,
+    fixed,
+    min,
+    max,
+    freeAmount: charge.freeAmount === undefined ? ZERO : new Decimal(charge.freeAmount),
+    low: threshold(min, fixed, rate),
+    high: threshold(max, fixed, rate),
+    name: label(charge),
+  };
+});
+
+/**
  * One line: quantity is the amount the rate applied to; flatAmount holds the fixed fees and the per-transaction
  * limit adjustments, so precise = quantity × rate + flatAmount.
+ *
+ * A transaction clamped to a limit adjusts its fee by limit − (amount × rate + fixed); over the n clamped
+ * transactions that sums to n × (limit − fixed) − rate × Σ amount, so clamped transactions are counted and
+ * their amounts summed, and the limit is applied once. Only an amount too close to a threshold to order it
+ * there has its fee computed.
  */
 export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, line }) => {
-  const rate = dec(charge.rate);
-  const fixed = charge.fixedFee === undefined ? ZERO : dec(charge.fixedFee);
-  const min = charge.minPerTransaction === undefined ? undefined : dec(charge.minPerTransaction);
-  const max = charge.maxPerTransaction === undefined ? undefined : dec(charge.maxPerTransaction);
-  let freeLeft = charge.freeAmount === undefined ? ZERO : dec(charge.freeAmount);
-  // fee = amount × rate + fixed is below min ⇔ amount < (min − fixed) ÷ rate, above max ⇔ amount > (max − fixed)
-  // ÷ rate: comparing the amount saves a multiplication per transaction inside the limits.
-  const below = min === undefined || rate.isZero() ? undefined : min.minus(fixed).div(rate);
-  const above = max === undefined || rate.isZero() ? undefined : max.minus(fixed).div(rate);
+  const { rate, fixed, min, max, low, high, freeAmount, name } = prepare(charge);
+  let freeLeft = freeAmount;
   let base = ZERO;
   let adjustments = ZERO;
   let charged = 0;
-  records.forEach((r, i) => {
-    if (i < charge.freeTransactions) return;
-    const amount = new Decimal(r.value);
+  let lowCount = 0;
+  let lowSum = ZERO;
+  let highCount = 0;
+  let highSum = ZERO;
+  for (let i = charge.freeTransactions; i < records.length; i++) {
+    const amount = decimalOf(records[i]!.value);
     if (amount.isNegative()) {
       base = base.plus(amount);
-      return;
+      continue;
     }
     let chargeable = amount;
     if (!freeLeft.isZero()) {
@@ -58,19 +121,42 @@ export const pricePercentage: Pricer<PercentageCharge> = ({ charge, records, lin
     }
     base = base.plus(chargeable);
     charged += 1;
-    const low = min !== undefined && (below === undefined || chargeable.lt(below));
-    const high = max !== undefined && (above === undefined || chargeable.gt(above));
-    if (low || high) {
-      const fee = chargeable.times(rate).plus(fixed);
-      if (min !== undefined && fee.lt(min)) adjustments = adjustments.plus(min.minus(fee));
-      else if (max !== undefined && fee.gt(max)) adjustments = adjustments.plus(max.minus(fee));
+    let decided = true;
+    if (min !== undefined) {
+      const to = low === undefined ? 0 : side(chargeable, low);
+      if (to < 0) {
+        lowCount += 1;
+        lowSum = lowSum.plus(chargeable);
+        continue;
+      }
+      decided = to !== 0;
     }
-  });
+    if (decided && max !== undefined) {
+      const to = high === undefined ? 0 : side(chargeable, high);
+      if (to > 0) {
+        highCount += 1;
+        highSum = highSum.plus(chargeable);
+        continue;
+      }
+      decided = to !== 0;
+    }
+    if (decided) continue;
+    // Too close to a threshold (or rate 0): the fee itself decides.
+    const fee = chargeable.times(rate).plus(fixed);
+    if (min !== undefined && fee.lt(min)) adjustments = adjustments.plus(min.minus(fee));
+    else if (max !== undefined && fee.gt(max)) adjustments = adjustments.plus(max.minus(fee));
+  }
+  if (lowCount > 0) {
+    adjustments = adjustments.plus(low!.headroom.times(lowCount)).minus(lowSum.times(rate));
+  }
+  if (highCount > 0) {
+    adjustments = adjustments.plus(high!.headroom.times(highCount)).minus(highSum.times(rate));
+  }
   const free = Math.min(records.length, charge.freeTransactions);
   const flat = fixed.times(charged).plus(adjustments);
   return [
     line({
-      description: `${label(charge)}, ${charged} transactions charged, ${free} free`,
+      description: `${name}, ${charged} transactions charged, ${free} free`,
       quantity: base,
       unitPrice: rate,
       flatAmount: flat,

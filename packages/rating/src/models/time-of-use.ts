@@ -1,7 +1,9 @@
-import { ZERO } from '@tally/money';
+import { type Decimal, ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec } from '../config-decimal.js';
+import { decimalOf } from '../decimal-cache.js';
 import { RatingError } from '../errors.js';
+import { instantMs } from '../instant.js';
+import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
 import { type BandAt, compileSchedule, TouScheduleSchema } from '../schedule.js';
 import { DecimalStringSchema, IdSchema, IncludedSchema, UsageChargeShape } from '../schema-parts.js';
@@ -57,42 +59,66 @@ export const TimeOfUseChargeSchema = z
   );
 export type TimeOfUseCharge = z.infer<typeof TimeOfUseChargeSchema>;
 
+interface PreparedPrice {
+  readonly unitPrice: Decimal;
+  readonly suffix: string;
+  readonly description: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+interface PreparedTimeOfUse {
+  /** Index into `prices` by "<season>/<band>" ("" for a price without season). */
+  readonly index: ReadonlyMap<string, number>;
+  readonly prices: readonly PreparedPrice[];
+}
+
+const prepare = perCharge(
+  (charge: TimeOfUseCharge): PreparedTimeOfUse => ({
+    index: new Map(charge.prices.map((p, i) => [`${p.season ?? ''}/${p.band}`, i])),
+    prices: charge.prices.map((p) => ({
+      unitPrice: constant(p.unitPrice),
+      suffix: `band:${p.season === undefined ? '' : `${p.season}:`}${p.band}`,
+      description: `${label(charge)}, ${p.season === undefined ? '' : `${p.season} `}${p.band}`,
+      dimensions: Object.freeze({ band: p.band, ...(p.season !== undefined && { season: p.season }) }),
+    })),
+  }),
+);
+
 /** One line per entry of `prices`, in their order (zero lines included, so every band is shown). */
 export const priceTimeOfUse: Pricer<TimeOfUseCharge> = ({ charge, records, timeZone, line }) => {
+  const { index, prices } = prepare(charge);
   const bandAt = compileSchedule(charge.schedule, timeZone);
-  const index = new Map(charge.prices.map((p, i) => [`${p.season ?? ''}/${p.band}`, i]));
-  const quantities = charge.prices.map(() => ZERO);
-  // BandAt objects are shared per minute by the compiled schedule, so each resolves its price index once.
+  const quantities = prices.map(() => ZERO);
+  // The compiled schedule returns one shared BandAt per band, season and day kind, so each resolves its
+  // price index once.
   const indexOf = new Map<BandAt, number | undefined>();
   for (const r of records) {
-    const at = bandAt(Date.parse(r.time));
+    const at = bandAt(instantMs(r.time));
     let i = indexOf.get(at);
     if (i === undefined && !indexOf.has(at)) {
       i = index.get(`${at.season ?? ''}/${at.band}`) ?? index.get(`/${at.band}`);
       indexOf.set(at, i);
     }
-    const { band } = at;
     if (i === undefined) {
       throw new RatingError(
-        `charge ${charge.id}: record ${r.id} falls in band "${band}", which has no price`,
+        `charge ${charge.id}: record ${r.id} falls in band "${at.band}", which has no price`,
         {
           chargeId: charge.id,
           meterId: charge.meterId,
         },
       );
     }
-    quantities[i] = quantities[i]!.plus(r.value);
+    quantities[i] = quantities[i]!.plus(decimalOf(r.value));
   }
-  return charge.prices.map((p, i) => {
+  return prices.map((p, i) => {
     const quantity = quantities[i]!;
-    const unitPrice = dec(p.unitPrice);
     return line({
-      suffix: `band:${p.season === undefined ? '' : `${p.season}:`}${p.band}`,
-      description: `${label(charge)}, ${p.season === undefined ? '' : `${p.season} `}${p.band}`,
+      suffix: p.suffix,
+      description: p.description,
       quantity,
-      unitPrice,
-      dimensions: { band: p.band, ...(p.season !== undefined && { season: p.season }) },
-      precise: quantity.times(unitPrice),
+      unitPrice: p.unitPrice,
+      dimensions: p.dimensions,
+      precise: quantity.times(p.unitPrice),
     });
   });
 };

@@ -1,8 +1,9 @@
-import { ZERO } from '@tally/money';
 import { z } from 'zod';
-import { dec, tierBounds } from '../config-decimal.js';
-import { type Pricer, tierLabel } from '../pricer.js';
+import { compare, isPositive } from '../compare.js';
+import { perCharge } from '../prepare.js';
+import { label, type Pricer } from '../pricer.js';
 import { checkTiers, IncludedSchema, TierSchema, UsageChargeShape } from '../schema-parts.js';
+import { type PreparedTier, prepareTiers, tierInfo } from '../tiers.js';
 
 /**
  * Volume pricing: the total quantity picks one tier (bounds inclusive), and every unit is priced at that
@@ -19,35 +20,36 @@ export const VolumeChargeSchema = z
   .describe('volume tiers: all units at the price of the tier the total falls in, plus its flat amount');
 export type VolumeCharge = z.infer<typeof VolumeChargeSchema>;
 
+// Volume lines show the previous bound as the plan writes it (graduated ones print it as a plain decimal).
+const prepare = perCharge((charge: VolumeCharge): PreparedTier[] =>
+  prepareTiers(label(charge), charge.tiers, (t) => t.unitPrice).map((t, i) => ({
+    ...t,
+    info: tierInfo(t.index, i === 0 ? '0' : (charge.tiers[i - 1]!.upTo as string), charge.tiers[i]!.upTo),
+  })),
+);
+
 /** One line. Zero gives a zero line without flat amount; a negative quantity uses the first tier. */
 export const priceVolume: Pricer<VolumeCharge> = ({ charge, quantity, line }) => {
-  let index = 0;
-  const charged = quantity.gt(ZERO);
+  const tiers = prepare(charge);
+  const charged = isPositive(quantity);
+  let tier = tiers[0]!;
   if (charged) {
-    const bounds = tierBounds(charge.tiers);
-    while (index < bounds.length - 1) {
-      const upTo = bounds[index];
-      if (upTo === undefined || quantity.lte(upTo)) break;
-      index += 1;
+    for (let i = 0; i < tiers.length - 1; i++) {
+      tier = tiers[i]!;
+      if (tier.upTo === undefined || compare(quantity, tier.upTo) <= 0) break;
+      tier = tiers[i + 1]!;
     }
   }
-  const tier = charge.tiers[index]!;
-  const unitPrice = dec(tier.unitPrice);
-  const flat = charged && tier.flatAmount !== undefined ? dec(tier.flatAmount) : undefined;
-  let precise = quantity.times(unitPrice);
-  if (flat !== undefined) precise = precise.plus(flat);
+  const flat = charged ? tier.flat : undefined;
+  const used = quantity.times(tier.price);
   return [
     line({
-      description: tierLabel(charge, index + 1),
+      description: tier.label,
       quantity,
-      unitPrice,
+      unitPrice: tier.price,
       flatAmount: flat,
-      tier: {
-        index: index + 1,
-        from: index === 0 ? '0' : (charge.tiers[index - 1]!.upTo as string),
-        upTo: tier.upTo,
-      },
-      precise,
+      tier: tier.info,
+      precise: flat === undefined ? used : used.plus(flat),
     }),
   ];
 };
