@@ -2,6 +2,7 @@ import { Decimal } from '@tally/money';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rateQuantity } from '../test-support.js';
+import { exactInverse } from './package.js';
 
 const base = { type: 'package', id: 'sms', meterId: 'm', packageSize: '100', packagePrice: '5' };
 
@@ -38,6 +39,30 @@ describe('package', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ['1000', '0.001'],
+    ['2.5', '0.4'],
+    ['0.125', '8'],
+    ['1024', '0.0009765625'], // 1 ÷ 2^10 = 5^10 ÷ 10^10
+    ['3', undefined], // 0.333…: divided, not multiplied
+    ['0.3', undefined],
+    ['7.5', undefined], // 75 = 3 × 5²
+  ])('inverts a package size of %s exactly to %s, or not at all', (size, inverse) => {
+    expect(exactInverse(size)?.toFixed()).toBe(inverse);
+  });
+
+  it('prices sizes with and without an exact inverse alike (property)', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000_000), fc.constantFrom('0.3', '2.5', '7.5', '1000', '0.125'), (n, size) => {
+        const quantity = new Decimal(n).div(1000);
+        const [line] = rateQuantity({ ...base, packageSize: size }, quantity.toFixed());
+        // ⌈quantity ÷ size⌉ packages of 5
+        expect(line?.quantity).toBe(quantity.div(size).ceil().toFixed());
+      }),
+      { numRuns: 300 },
     );
   });
 });
