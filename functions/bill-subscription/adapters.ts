@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Customer, CustomerSchema, type Issuer, IssuerSchema } from '@tally/billing';
 import type { Meter } from '@tally/metering';
 import type { Plan } from '@tally/rating';
@@ -49,12 +49,6 @@ export class StoreCatalog implements BillingCatalog {
     if (m === undefined) throw new NotFoundError('meter', id);
     return m;
   }
-}
-
-/** An SQS client that talks to the local endpoint when one is set (local queue URLs do not resolve). */
-export function sqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
-  const endpoint = env.AWS_ENDPOINT_URL_SQS;
-  return new SQSClient(endpoint ? { endpoint } : {});
 }
 
 /** Hands finalized invoices to the delivery queue; the request id makes a re-send a no-op downstream. */

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { type Subscription, SubscriptionSchema } from '@tally/billing';
 import { PlanSchema } from '@tally/rating';
@@ -17,7 +18,7 @@ import {
 } from '@tally/store';
 import { SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { invoiceStore, SqsDelivery, StoreCatalog, sqsClient } from './adapters.js';
+import { invoiceStore, SqsDelivery, StoreCatalog } from './adapters.js';
 import { type BillingDeps, BillingJobSchema, billSubscription, noDunning } from './bill.js';
 
 export interface BillSubscriptionDeps extends BillingDeps {
@@ -72,7 +73,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
       invoices,
     }),
     usage: new UsageStore({ doc, tableName: tableName(usageTable, env) }),
-    delivery: new SqsDelivery(sqsClient(env), deliveryUrl),
+    delivery: new SqsDelivery(new SQSClient({}), deliveryUrl),
     // Without a state machine ARN (a deployment without dunning) no dunning is started.
     dunning: env[WORKFLOW_ENV.dunningStateMachineArn]
       ? new SfnDunningStarter({ stateMachineArn: env[WORKFLOW_ENV.dunningStateMachineArn]! })

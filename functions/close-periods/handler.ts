@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { billingJobsQueue, billingTable } from '@tally/resources';
 import { createDocumentClient, MissingConfigurationError, SubscriptionStore, tableName } from '@tally/store';
-import { sqsClient } from '../bill-subscription/adapters.js';
 import { type ClosePeriodsDeps, type ClosePeriodsResult, closePeriods } from './close.js';
 
 export interface ClosePeriodsHandlerDeps extends ClosePeriodsDeps {
@@ -35,7 +35,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ClosePeriodsH
       client: createDocumentClient(),
       tableName: tableName(billingTable, env),
     }),
-    sqs: sqsClient(env),
+    sqs: new SQSClient({}),
     jobsQueueUrl,
     clock: { now: () => new Date() },
     logger: new Logger({ serviceName: 'tally-close-periods' }),
