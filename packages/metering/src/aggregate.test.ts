@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregate, aggregateGrouped } from './aggregate.js';
+import { aggregate, aggregateGrouped, groupRecords } from './aggregate.js';
 import { InvalidUsageError } from './errors.js';
 import { type MeterInput, MeterSchema } from './meter.js';
 import type { UsageRecord } from './record.js';
@@ -103,6 +103,20 @@ describe('aggregateGrouped', () => {
     expect(aggregateGrouped(m, rs, JANUARY).map((g) => [g.dimensions, g.value.toFixed()])).toEqual([
       [{ region: 'eu' }, '5'],
       [{ region: 'us' }, '2'],
+    ]);
+  });
+});
+
+describe('groupRecords', () => {
+  it('groups by several dimensions in order of their values, keeping record order, "" for a missing one', () => {
+    const a = r('2026-01-02T00:00:00Z', '1', { dimensions: { region: 'us', tier: 'gold' } });
+    const b = r('2026-01-03T00:00:00Z', '2', { dimensions: { region: 'eu' } });
+    const c = r('2026-01-04T00:00:00Z', '3', { dimensions: { region: 'us', tier: 'gold' } });
+    const d = r('2026-01-05T00:00:00Z', '4', { dimensions: { region: 'eu', tier: 'basic' } });
+    expect(groupRecords([a, b, c, d], ['region', 'tier'])).toEqual([
+      { dimensions: { region: 'eu', tier: '' }, records: [b] },
+      { dimensions: { region: 'eu', tier: 'basic' }, records: [d] },
+      { dimensions: { region: 'us', tier: 'gold' }, records: [a, c] },
     ]);
   });
 });

@@ -58,6 +58,33 @@ export function aggregate(
   return finish(meter, AGGREGATIONS[meter.aggregation](input));
 }
 
+/** The records of one group: the group's dimension values, in the order of the names asked for. */
+export interface RecordGroup {
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly records: readonly UsageRecord[];
+}
+
+/**
+ * Splits records by the values of the named dimensions, keeping their order within each group; groups
+ * are sorted by their values (in the order of `names`) so the output is deterministic. A record without a
+ * dimension falls in the group whose value is "".
+ */
+export function groupRecords(records: readonly UsageRecord[], names: readonly string[]): RecordGroup[] {
+  const groups = new Map<string, { dimensions: Record<string, string>; records: UsageRecord[] }>();
+  for (const r of records) {
+    const dimensions: Record<string, string> = {};
+    for (const n of names) dimensions[n] = r.dimensions?.[n] ?? '';
+    const key = JSON.stringify(names.map((n) => dimensions[n]));
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { dimensions, records: [] };
+      groups.set(key, g);
+    }
+    g.records.push(r);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+}
+
 /**
  * Aggregates per group of the meter's `groupBy` dimensions; groups sorted by their values so the output
  * is deterministic. A record without a dimension falls in the group whose value is "".
@@ -67,20 +94,8 @@ export function aggregateGrouped(
   records: readonly UsageRecord[],
   period: Period,
 ): GroupedAggregate[] {
-  const names = meter.groupBy ?? [];
-  const groups = new Map<string, { dims: Record<string, string>; records: UsageRecord[] }>();
-  for (const r of records) {
-    const dims: Record<string, string> = {};
-    for (const n of names) dims[n] = r.dimensions?.[n] ?? '';
-    const key = JSON.stringify(names.map((n) => dims[n]));
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = { dims, records: [] };
-      groups.set(key, g);
-    }
-    g.records.push(r);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, g]) => ({ dimensions: g.dims, value: aggregate(meter, g.records, period) }));
+  return groupRecords(records, meter.groupBy ?? []).map((g) => ({
+    dimensions: g.dimensions,
+    value: aggregate(meter, g.records, period),
+  }));
 }

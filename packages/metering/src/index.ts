@@ -1,4 +1,11 @@
-export { AGGREGATIONS, aggregate, aggregateGrouped, type GroupedAggregate } from './aggregate.js';
+export {
+  AGGREGATIONS,
+  aggregate,
+  aggregateGrouped,
+  type GroupedAggregate,
+  groupRecords,
+  type RecordGroup,
+} from './aggregate.js';
 export type { AggregationFn, AggregationInput, OpeningState } from './aggregations/support.js';
 export { InvalidUsageError } from './errors.js';
 export { type UsageEvent, UsageEventSchema, usageEventJsonSchema } from './event.js';
