@@ -316,6 +316,7 @@ async function assemblePeriod(
       source: deps.usage,
       customerId: ctx.customer.id,
       meters: Object.values(ctx.sourceMeters),
+      notBefore: ctx.subscription.start,
       before: period.start,
       receivedBefore: cutoff,
     }),
@@ -356,6 +357,7 @@ async function assemblePeriod(
         source: deps.usage,
         customerId: ctx.customer.id,
         meters: Object.values(ctx.sourceMeters),
+        notBefore: ctx.subscription.start,
         before: p.start,
         receivedBefore: prevCutoff,
       });

@@ -28,8 +28,27 @@ export async function readOpenings(input: {
   customerId: string;
   meters: readonly Meter[];
   before: string;
+  /**
+   * The subscription's start: nothing before it opens a period (a read from before a move-in would bill the
+   * previous occupant's consumption), so the search stops there, and a first period reads nothing.
+   */
+  notBefore?: string;
   receivedBefore?: string;
 }): Promise<Record<string, OpeningState>> {
+  const DAY = 86_400_000;
+  const span =
+    input.notBefore === undefined ? undefined : Date.parse(input.before) - Date.parse(input.notBefore);
+  if (span !== undefined && span <= 0) return {};
+  // UTC days from the day of `notBefore` to the day of `before`, both included (the store's default: 93).
+  const lookbackDays =
+    span === undefined
+      ? undefined
+      : Math.min(
+          93,
+          Math.floor((Date.parse(input.before) - 1) / DAY) -
+            Math.floor(Date.parse(input.notBefore!) / DAY) +
+            1,
+        );
   const byType = new Map<string, Meter[]>();
   for (const m of input.meters) {
     if (openingKind(m) !== null) byType.set(m.eventType, [...(byType.get(m.eventType) ?? []), m]);
@@ -42,8 +61,13 @@ export async function readOpenings(input: {
         eventType,
         before: input.before,
         ...(input.receivedBefore === undefined ? {} : { receivedBefore: input.receivedBefore }),
+        ...(lookbackDays === undefined ? {} : { lookbackDays }),
       });
-      if (last === null) return;
+      if (
+        last === null ||
+        (input.notBefore !== undefined && Date.parse(last.event.time) < Date.parse(input.notBefore))
+      )
+        return;
       for (const meter of meters) {
         const record = toUsageRecord(meter, last.event);
         out[meter.id] = openingKind(meter) === 'read' ? { read: record } : { level: record.value };

@@ -19,6 +19,7 @@ export interface UsageSource {
     eventType: string;
     before: string;
     receivedBefore?: string;
+    lookbackDays?: number;
   }): Promise<{ readonly event: UsageEvent; readonly receivedAt: string } | null>;
 }
 
