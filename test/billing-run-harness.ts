@@ -19,13 +19,13 @@ import {
   SubscriptionStore,
   UsageStore,
 } from '@tally/store';
+import { billingInvoiceStore, closePeriods } from '@tally/workflow';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { invoiceStore, SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
+import { SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
 import { type BillingDeps, type DunningPort, initialCycle } from '../functions/bill-subscription/bill.js';
 import type { Invoice } from '../functions/bill-subscription/billing-api.js';
 import { makeHandler as makeBillHandler } from '../functions/bill-subscription/handler.js';
-import { closePeriods } from '../functions/close-periods/close.js';
 import {
   createResources,
   LocalScheduler,
@@ -33,6 +33,7 @@ import {
   SqsEventSource,
   TestClock,
 } from '../packages/local-stack/src/index.js';
+import { injectThrottling, type ThrottleInjection } from '../packages/pipeline/src/throttle.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -156,7 +157,13 @@ export interface Harness {
 }
 
 export async function billingHarness(
-  opts: { clockStart?: string; crashes?: Crash[]; concurrency?: number } = {},
+  opts: {
+    clockStart?: string;
+    crashes?: Crash[];
+    concurrency?: number;
+    /** Throttles injected into the usage store's DynamoDB client, as the chaos soak does. */
+    usageThrottle?: ThrottleInjection;
+  } = {},
 ): Promise<Harness> {
   const { ddb, sqs } = localClients();
   const res = await createResources({ ddb, sqs }, uniquePrefix('bill'));
@@ -166,7 +173,7 @@ export async function billingHarness(
   const deliveryQ = res.queues.DeliveryQueue!;
   const clock = new TestClock(opts.clockStart ?? '2025-12-31T00:00:00Z');
   const scheduler = new LocalScheduler(clock);
-  const invoices = invoiceStore(doc, billing);
+  const invoices = billingInvoiceStore(doc, billing);
   const subscriptions = new SubscriptionStore<Subscription>({
     client: doc,
     tableName: billing,
@@ -174,7 +181,11 @@ export async function billingHarness(
   });
   const catalog = new CatalogStore({ doc, tableName: billing });
   const plans = new PlanStore<Plan>({ client: doc, tableName: billing, parse: (d) => PlanSchema.parse(d) });
-  const usage = new UsageStore({ doc, tableName: res.tables.Usage!, now: () => clock.now() });
+  const usageDoc = opts.usageThrottle
+    ? createDocumentClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB })
+    : doc;
+  if (opts.usageThrottle) injectThrottling(usageDoc, opts.usageThrottle);
+  const usage = new UsageStore({ doc: usageDoc, tableName: res.tables.Usage!, now: () => clock.now() });
   await invoices.putIssuer(ISSUER);
   await catalog.putMeter(CALLS_METER);
   await catalog.putMeter(GB_METER);

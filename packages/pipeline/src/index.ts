@@ -8,3 +8,4 @@ export {
   startLocalPipeline,
 } from './local-pipeline.js';
 export { statelessTemplate } from './template.js';
+export { injectThrottling, type ThrottleInjection } from './throttle.js';

@@ -15,6 +15,7 @@ import { usageQueue, usageTable } from '@tally/resources';
 import { createDocumentClient, tableName, UsageStore } from '@tally/store';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
 import { statelessTemplate } from './template.js';
+import { injectThrottling } from './throttle.js';
 
 /** The part of a dunning task module (functions/dunning-*) the local runtime builds handlers from. */
 interface DunningTaskModule {
@@ -34,7 +35,10 @@ export interface IngestTotals {
 export interface PipelineFaults {
   /** An ingest invocation throws after its writes, so its whole batch is redelivered. */
   readonly crashAfterWriteRate?: number;
-  /** A call of the usage store's DynamoDB client fails with ProvisionedThroughputExceededException unsent. */
+  /**
+   * A request of the usage store's DynamoDB client fails with ProvisionedThroughputExceededException unsent,
+   * inside the SDK's retry loop: the client retries it as it retries a real throttle (see `injectThrottling`).
+   */
   readonly throttleRate?: number;
   /**
    * A SendEmail call fails with a transient SES error (TooManyRequestsException), unsent; the request comes
@@ -203,17 +207,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const doc = createDocumentClient();
     if (faults?.throttleRate) {
-      const send = doc.send.bind(doc) as (...args: unknown[]) => Promise<unknown>;
-      (doc as { send: unknown }).send = async (...args: unknown[]) => {
-        if (roll() < (faults.throttleRate ?? 0)) {
-          injected.throttles++;
-          const err = new Error('injected: the level of configured provisioned throughput was exceeded');
-          err.name = 'ProvisionedThroughputExceededException';
-          Object.assign(err, { $fault: 'client', $metadata: { httpStatusCode: 400 } });
-          throw err;
-        }
-        return send(...args);
-      };
+      injectThrottling(doc, {
+        rate: faults.throttleRate,
+        random: roll,
+        onThrottle: () => injected.throttles++,
+      });
     }
     const usageStore = () =>
       new UsageStore({ doc, tableName: tableName(usageTable), now: () => clock.now() });
