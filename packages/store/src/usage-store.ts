@@ -51,6 +51,8 @@ import {
   type AttributeValue,
   DynamoDBClient,
   type DynamoDBClientConfig,
+  GetItemCommand,
+  type GetItemCommandOutput,
   PutItemCommand,
   type PutItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
@@ -73,9 +75,13 @@ export interface UsageStoreStats {
   failedConditionalPuts: number;
 }
 
-/** Sends the conditional puts: a low-level DynamoDB client (items are marshalled by the store). */
+/**
+ * Sends the conditional puts (and, where a failed put does not return the stored item, the read of its
+ * hash): a low-level DynamoDB client; the store marshals the attributes itself.
+ */
 export interface EventWriteClient {
   send(command: PutItemCommand): Promise<PutItemCommandOutput>;
+  send(command: GetItemCommand): Promise<GetItemCommandOutput>;
 }
 
 export interface UsageStoreOptions {
@@ -408,17 +414,18 @@ export class UsageStore {
     const h = str(returned?.h);
     if (h !== undefined) return { h, ...(str(returned?.m) !== undefined ? { m: str(returned?.m)! } : {}) };
     this.stats.requests++;
-    const got = await this.#doc.send(
-      new GetCommand({
+    const got = await this.#writer.send(
+      new GetItemCommand({
         TableName: this.#table,
-        Key: { pk: item.pk, sk: item.sk },
+        Key: { pk: { S: item.pk }, sk: { S: item.sk } },
         ProjectionExpression: 'h, m',
         ConsistentRead: true,
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     this.stats.readUnits += got.ConsumedCapacity?.CapacityUnits ?? 0;
-    if (got.Item === undefined) {
+    const stored = got.Item?.h?.S;
+    if (stored === undefined) {
       // The condition failed on an item that is gone: only TTL deletes events, long after the window.
       throw new ConflictError(
         'usage event',
@@ -426,7 +433,8 @@ export class UsageStore {
         'condition failed but the item is gone',
       );
     }
-    return { h: String(got.Item.h), ...(got.Item.m !== undefined ? { m: String(got.Item.m) } : {}) };
+    const m = got.Item?.m?.S;
+    return { h: stored, ...(m !== undefined ? { m } : {}) };
   }
 
   /**
