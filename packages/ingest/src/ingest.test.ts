@@ -148,6 +148,24 @@ describe('identity', () => {
     expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: null })).toBe('{"a":null,"b":[{"c":2,"d":1}]}');
   });
 
+  it('canonical JSON is sorted-key JSON for any JSON value', () => {
+    // reference: the obvious recursive definition
+    const ref = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+      if (Array.isArray(v)) return `[${v.map(ref).join(',')}]`;
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${ref(o[k])}`).join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(ref(v));
+      }),
+    );
+  });
+
   it('keeps identities with separators apart', () => {
     expect(identityKey('a#b', 'c')).not.toBe(identityKey('a', 'b#c'));
   });
