@@ -31,8 +31,8 @@ export {
   planJsonSchema,
 } from './plan.js';
 export type { LineDraft, LineFactory, Pricer, PricingInput } from './pricer.js';
-export { PRICERS, type PricerEntry, type PricerInputKind } from './pricers.js';
+export { chargeInput, PRICERS, type PricerEntry, type PricerInputKind } from './pricers.js';
 export { type RateInput, rate } from './rate.js';
 export { type BandAt, compileSchedule, type TouSchedule, TouScheduleSchema } from './schedule.js';
-export { type Tier, TierSchema } from './schema-parts.js';
+export { type GroupPrice, GroupPriceSchema, type Tier, TierSchema } from './schema-parts.js';
 export { type LineTotals, totals } from './totals.js';

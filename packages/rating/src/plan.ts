@@ -1,4 +1,4 @@
-import { type Meter, MeterSchema } from '@tally/metering';
+import { dimensionPaths, type Meter, MeterSchema } from '@tally/metering';
 import { CurrencyCodeSchema, DecimalStringSchema } from '@tally/money';
 import { z } from 'zod';
 import { ChargeSchema } from './charge.js';
@@ -91,15 +91,29 @@ export const PlanSchema = z
       seen.add(c.id);
     });
     if (plan.meters === undefined) return;
-    const meters = new Set(plan.meters.map((m) => m.id));
+    const meters = new Map(plan.meters.map((m) => [m.id, m]));
     plan.charges.forEach((c, i) => {
-      if ('meterId' in c && !meters.has(c.meterId)) {
+      if (!('meterId' in c)) return;
+      const meter = meters.get(c.meterId);
+      if (meter === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['charges', i, 'meterId'],
-          message: `unknown meter "${c.meterId}": the plan's meters are ${[...meters].join(', ') || '(none)'}`,
+          message: `unknown meter "${c.meterId}": the plan's meters are ${[...meters.keys()].join(', ') || '(none)'}`,
         });
+        return;
       }
+      // A charge can only group by dimensions its meter copies onto the records.
+      const carried = new Set(dimensionPaths(meter).map(([name]) => name));
+      c.groupBy?.forEach((name, j) => {
+        if (!carried.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['charges', i, 'groupBy', j],
+            message: `meter ${meter.id} does not carry dimension "${name}": add it to the meter's groupBy or dimensions (it has ${[...carried].join(', ') || 'none'})`,
+          });
+        }
+      });
     });
   })
   .describe('tally price plan (versioned): currency, terms and charges');

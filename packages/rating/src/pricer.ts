@@ -54,16 +54,22 @@ export interface LineContext {
   readonly currency: string;
   readonly rounding: RoundingMode;
   readonly unit: string | undefined;
+  /** Starts every key instead of the charge id: a grouped charge's group ("<chargeId>:region=eu"). */
+  readonly keyPrefix?: string;
+  /** Dimension values of every line (a grouped charge's group), before the model's own. */
+  readonly dimensions?: Readonly<Record<string, string>>;
 }
 
 /** The line factory of one charge. Built once per charge; each line is rounded once, here. */
 export function lineFactory(ctx: LineContext): LineFactory {
   const exponent = currencyExponent(ctx.currency);
+  const prefix = ctx.keyPrefix ?? ctx.chargeId;
+  const group = ctx.dimensions;
   return (d) => {
     const precise = d.preciseText ?? d.precise.toFixed();
     // One object shape for every line (optional fields added after) keeps this hot path monomorphic.
     const line: Mutable<RatedLine> = {
-      key: d.suffix === undefined ? ctx.chargeId : `${ctx.chargeId}:${d.suffix}`,
+      key: d.suffix === undefined ? prefix : `${prefix}:${d.suffix}`,
       chargeId: ctx.chargeId,
       kind: d.kind ?? 'usage',
       description: d.description,
@@ -82,7 +88,9 @@ export function lineFactory(ctx: LineContext): LineFactory {
     if (d.unitPrice !== undefined) line.unitPrice = textOf(d.unitPrice);
     if (d.flatAmount !== undefined) line.flatAmount = textOf(d.flatAmount);
     if (d.tier !== undefined) line.tier = d.tier;
-    if (d.dimensions !== undefined) line.dimensions = d.dimensions;
+    if (group !== undefined)
+      line.dimensions = d.dimensions === undefined ? group : { ...group, ...d.dimensions };
+    else if (d.dimensions !== undefined) line.dimensions = d.dimensions;
     return line;
   };
 }

@@ -1,4 +1,5 @@
-import type { ChargeOf, ChargeType } from './charge.js';
+import type { Charge, ChargeOf, ChargeType } from './charge.js';
+import { groupByOf } from './groups.js';
 import { priceCall } from './models/call.js';
 import { priceDaily } from './models/daily.js';
 import { priceDemand } from './models/demand.js';
@@ -39,3 +40,12 @@ export const PRICERS: { readonly [K in ChargeType]: PricerEntry<ChargeOf<K>> } =
   demand: { input: 'records', price: priceDemand },
   call: { input: 'records', price: priceCall },
 };
+
+/**
+ * What rating reads of a charge's meter: its model's input, except that a charge priced per group reads
+ * records (it needs their dimensions) whatever its model. Callers that pre-aggregate usage ask this.
+ */
+export function chargeInput(charge: Charge): PricerInputKind {
+  const { input } = PRICERS[charge.type];
+  return input === 'aggregate' && groupByOf(charge) !== undefined ? 'records' : input;
+}

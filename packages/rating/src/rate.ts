@@ -1,5 +1,6 @@
 import {
   aggregate,
+  groupRecords,
   type Meter,
   type Period,
   type PeriodMs,
@@ -7,14 +8,15 @@ import {
   type UsageRecord,
 } from '@tally/metering';
 import { Decimal } from '@tally/money';
-import type { Charge } from './charge.js';
+import { type Charge, parseGroupCharge } from './charge.js';
 import { decimalOf } from './decimal-cache.js';
 import { RatingError } from './errors.js';
+import { groupByOf, groupKey, groupLabel, groupPriceFor } from './groups.js';
 import { instantMs } from './instant.js';
 import type { RatedLine } from './line.js';
 import type { Plan } from './plan.js';
 import { perCharge } from './prepare.js';
-import { label, lineFactory } from './pricer.js';
+import { type LineContext, label, lineFactory } from './pricer.js';
 import { PRICERS, type PricerEntry } from './pricers.js';
 import { isValidTimeZone } from './schedule.js';
 
@@ -74,8 +76,7 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
       );
     }
   }
-  const unit = ('unit' in charge ? charge.unit : undefined) ?? meter?.unit;
-  const line = lineFactory({
+  const context: LineContext = {
     chargeId: charge.id,
     meterId,
     planId: plan.id,
@@ -83,8 +84,11 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
     period: { start: input.period.start, end: input.period.end },
     currency: plan.currency,
     rounding: plan.terms.rounding,
-    unit,
-  });
+    unit: unitOf(charge, meter),
+  };
+  const groupBy = groupByOf(charge);
+  if (meter !== undefined && groupBy !== undefined)
+    return rateGroups(charge, groupBy, meter, context, input, pms);
 
   let quantity = ZERO;
   let records: readonly UsageRecord[] = [];
@@ -97,13 +101,107 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
       );
     }
     records = chronologicalInPeriod(all, pms);
-    for (const r of records) quantity = quantity.plus(decimalOf(r.value));
+    quantity = sumOf(records);
   } else if (meter !== undefined && entry.input === 'aggregate') {
     const given = input.quantities?.[meter.id];
     quantity =
       given !== undefined ? new Decimal(given) : aggregate(meter, input.usage[meter.id] ?? [], input.period);
   }
+  return priceUsage(charge, { quantity, records, context, input, pms });
+}
 
+/**
+ * A grouped charge: the meter's records split by the charge's `groupBy` dimensions, each group priced as
+ * the charge alone with the group's prices, its lines keyed and marked with the group's values. A charge
+ * without usage in the period is priced once, for no group, so it still shows (and its minimum applies).
+ */
+function rateGroups(
+  charge: Charge,
+  groupBy: readonly string[],
+  meter: Meter,
+  context: LineContext,
+  input: RateInput,
+  pms: PeriodMs,
+): RatedLine[] {
+  const entry = PRICERS[charge.type] as PricerEntry<Charge>;
+  const all = input.usage[meter.id] ?? [];
+  if (all.length === 0 && input.quantities?.[meter.id] !== undefined) {
+    throw new RatingError(
+      `charge ${charge.id} prices each group of ${groupBy.join(', ')} separately: give the raw events of meter ${meter.id}, not an aggregated quantity`,
+      { planId: input.plan.id, chargeId: charge.id, meterId: meter.id },
+    );
+  }
+  const inPeriod = chronologicalInPeriod(all, pms);
+  // Aggregations read the records before the period too (opening reads and levels): each group gets its own.
+  const groups = groupRecords(entry.input === 'records' ? inPeriod : all, groupBy);
+  const used = new Set(groupRecords(inPeriod, groupBy).map((g) => groupKey(groupBy, g.dimensions)));
+  const lines: RatedLine[] = [];
+  for (const g of groups) {
+    const key = groupKey(groupBy, g.dimensions);
+    if (!used.has(key)) continue;
+    const grouped = groupCharge(charge, g.dimensions);
+    const records = entry.input === 'records' ? g.records : [];
+    const quantity = entry.input === 'records' ? sumOf(records) : aggregate(meter, g.records, input.period);
+    const groupContext: LineContext = {
+      ...context,
+      unit: unitOf(grouped, meter),
+      keyPrefix: `${charge.id}:${key}`,
+      dimensions: g.dimensions,
+    };
+    lines.push(...priceUsage(grouped, { quantity, records, context: groupContext, input, pms }));
+  }
+  if (used.size === 0)
+    lines.push(...priceUsage(charge, { quantity: ZERO, records: [], context, input, pms }));
+  return lines;
+}
+
+/** The charge as one group prices it (its prices, a name showing the group), built once per group. */
+const groupCharges = perCharge(() => new Map<string, Charge>());
+
+function groupCharge(charge: Charge, dimensions: Readonly<Record<string, string>>): Charge {
+  const groupBy = groupByOf(charge) ?? [];
+  const cache = groupCharges(charge);
+  const key = groupKey(groupBy, dimensions);
+  let grouped = cache.get(key);
+  if (grouped === undefined) {
+    const price = groupPriceFor(charge, dimensions);
+    const parsed = parseGroupCharge(charge, price);
+    grouped = { ...parsed, name: price?.name ?? groupLabel(charge, groupBy, dimensions) };
+    if (cache.size >= GROUPS_KEPT) cache.clear();
+    cache.set(key, grouped);
+  }
+  return grouped;
+}
+
+const GROUPS_KEPT = 10_000;
+
+function unitOf(charge: Charge, meter: Meter | undefined): string | undefined {
+  return ('unit' in charge ? charge.unit : undefined) ?? meter?.unit;
+}
+
+function sumOf(records: readonly UsageRecord[]): Decimal {
+  let quantity = ZERO;
+  for (const r of records) quantity = quantity.plus(decimalOf(r.value));
+  return quantity;
+}
+
+/**
+ * Prices one charge's usage (or one group's): the included units drawn down first (an allowance line), the
+ * model's lines, then the minimum or maximum adjustment.
+ */
+function priceUsage(
+  charge: Charge,
+  usage: {
+    quantity: Decimal;
+    records: readonly UsageRecord[];
+    context: LineContext;
+    input: RateInput;
+    pms: PeriodMs;
+  },
+): RatedLine[] {
+  const entry = PRICERS[charge.type] as PricerEntry<Charge>;
+  const line = lineFactory(usage.context);
+  let { quantity, records } = usage;
   const { included, minimum, maximum } = limits(charge);
   const lines: RatedLine[] = [];
   if (included !== undefined) {
@@ -122,7 +220,15 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
     if (entry.input === 'records') records = drawDown(records, drawn);
   }
   lines.push(
-    ...entry.price({ charge, quantity, records, period: pms, timeZone: input.timeZone, unit, line }),
+    ...entry.price({
+      charge,
+      quantity,
+      records,
+      period: usage.pms,
+      timeZone: usage.input.timeZone,
+      unit: usage.context.unit,
+      line,
+    }),
   );
 
   // Minimum and maximum compare the rounded lines, so the charge's invoice total lands exactly on them.

@@ -30,6 +30,28 @@ export const ChargeBaseShape = {
   maximum: DecimalStringSchema.optional(),
 } as const;
 
+/** A record dimension, as the meter names it in `groupBy` or `dimensions` (e.g. "region"). */
+export const DimensionNameSchema = z.string().min(1);
+
+/** Charge fields a group's prices may not replace: they say which charge and usage the group belongs to. */
+export const GROUP_FIXED_FIELDS = ['type', 'id', 'meterId', 'groupBy', 'groups'] as const;
+
+/**
+ * Prices of some groups of a grouped charge: the groups whose dimension values include all of `match` are
+ * priced with these fields in place of the charge's own (the fields of the charge's model: `unitPrice`,
+ * `tiers`, `included`, `minimum`, ...), and shown under `name` when given. The first matching entry wins.
+ */
+export const GroupPriceSchema = z
+  .looseObject({
+    match: z
+      .record(DimensionNameSchema, z.string())
+      .refine((m) => Object.keys(m).length > 0, { message: 'must name at least one dimension value' })
+      .describe('dimension values a group must have, e.g. { "region": "eu" }'),
+    name: z.string().optional().describe('the name lines of matching groups show'),
+  })
+  .describe("a group's prices: fields of the charge's model that replace its own for matching groups");
+export type GroupPrice = z.infer<typeof GroupPriceSchema>;
+
 /** Fields of charges priced from a meter. */
 export const UsageChargeShape = {
   ...ChargeBaseShape,
@@ -37,6 +59,21 @@ export const UsageChargeShape = {
   meterId: IdSchema,
   /** Unit shown on lines; defaults to the meter's unit. */
   unit: z.string().optional(),
+  /**
+   * Prices each group of these record dimensions separately, as if each were the charge alone: tiers,
+   * packages, free and included units, minimum and maximum apply per group; each group's lines carry its
+   * values in `dimensions` and in their keys (`<chargeId>:<name>=<value>[,…][:<detail>]`).
+   */
+  groupBy: z
+    .array(DimensionNameSchema)
+    .min(1)
+    .optional()
+    .describe('price each group of these record dimensions separately (tiers, allowances, limits per group)'),
+  /** Prices for some groups (see {@link GroupPriceSchema}); other groups use the charge's own. */
+  groups: z
+    .array(GroupPriceSchema)
+    .optional()
+    .describe('prices for groups matching some dimension values; other groups use the charge’s own fields'),
 } as const;
 
 /** Units included in the fee, drawn down before overage is priced. */
