@@ -6,7 +6,7 @@ import { MeterSchema, type UsageEvent } from '@tally/metering';
 import { type Plan, PlanSchema } from '@tally/rating';
 import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, PlanStore, SubscriptionStore, UsageStore } from '@tally/store';
-import { invoiceStore } from '../functions/bill-subscription/adapters.js';
+import { billingInvoiceStore } from '@tally/workflow';
 import {
   type BillingCatalog,
   type BillingDeps,
@@ -137,7 +137,7 @@ async function scenario(endpoint: string, n: number, label: string) {
     tax: { mode: 'exclusive', rates: [], rounding: 'per-invoice' },
     issuerId: 'bench',
   });
-  const invoices = invoiceStore(doc, billingName);
+  const invoices = billingInvoiceStore(doc, billingName);
   const subscriptions = new SubscriptionStore<Subscription>({
     client: doc,
     tableName: billingName,

@@ -19,13 +19,13 @@ import {
   SubscriptionStore,
   UsageStore,
 } from '@tally/store';
+import { billingInvoiceStore, closePeriods } from '@tally/workflow';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { invoiceStore, SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
+import { SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
 import { type BillingDeps, type DunningPort, initialCycle } from '../functions/bill-subscription/bill.js';
 import type { Invoice } from '../functions/bill-subscription/billing-api.js';
 import { makeHandler as makeBillHandler } from '../functions/bill-subscription/handler.js';
-import { closePeriods } from '../functions/close-periods/close.js';
 import {
   createResources,
   LocalScheduler,
@@ -173,7 +173,7 @@ export async function billingHarness(
   const deliveryQ = res.queues.DeliveryQueue!;
   const clock = new TestClock(opts.clockStart ?? '2025-12-31T00:00:00Z');
   const scheduler = new LocalScheduler(clock);
-  const invoices = invoiceStore(doc, billing);
+  const invoices = billingInvoiceStore(doc, billing);
   const subscriptions = new SubscriptionStore<Subscription>({
     client: doc,
     tableName: billing,

@@ -2,15 +2,9 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Customer, CustomerSchema, type Issuer, IssuerSchema } from '@tally/billing';
 import type { Meter } from '@tally/metering';
 import type { Plan } from '@tally/rating';
-import {
-  type CatalogStore,
-  type createDocumentClient,
-  InvoiceStore,
-  NotFoundError,
-  type PlanStore,
-} from '@tally/store';
+import { type CatalogStore, type InvoiceStore, NotFoundError, type PlanStore } from '@tally/store';
 import type { BillingCatalog, DeliveryPort } from './bill.js';
-import { finalizeInvoice, type Invoice, InvoiceSchema } from './billing-api.js';
+import type { Invoice } from './billing-api.js';
 
 /**
  * The catalogue as billing reads it: customers and meters from the catalog store (ingestion's), plan versions
@@ -66,17 +60,4 @@ export class SqsDelivery implements DeliveryPort {
       }),
     );
   }
-}
-
-/** The invoice store with billing's schema and finalization (the transition every finalizer applies). */
-export function invoiceStore(
-  client: ReturnType<typeof createDocumentClient>,
-  table: string,
-): InvoiceStore<Invoice> {
-  return new InvoiceStore<Invoice>({
-    client,
-    tableName: table,
-    parse: (d) => InvoiceSchema.parse(d),
-    finalizeDraft: finalizeInvoice,
-  });
 }

@@ -16,9 +16,9 @@ import {
   tableName,
   UsageStore,
 } from '@tally/store';
-import { SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
+import { billingInvoiceStore, SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { invoiceStore, SqsDelivery, StoreCatalog } from './adapters.js';
+import { SqsDelivery, StoreCatalog } from './adapters.js';
 import { type BillingDeps, BillingJobSchema, billSubscription, noDunning } from './bill.js';
 
 export interface BillSubscriptionDeps extends BillingDeps {
@@ -59,7 +59,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
   const deliveryUrl = env[deliveryQueue.envVar];
   if (!deliveryUrl)
     throw new MissingConfigurationError(deliveryQueue.envVar, 'the URL of the delivery queue');
-  const invoices = invoiceStore(doc, billing);
+  const invoices = billingInvoiceStore(doc, billing);
   return {
     subscriptions: new SubscriptionStore<Subscription>({
       client: doc,

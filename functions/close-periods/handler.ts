@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import { billingJobsQueue, billingTable } from '@tally/resources';
-import { createDocumentClient, MissingConfigurationError, SubscriptionStore, tableName } from '@tally/store';
-import { type ClosePeriodsDeps, type ClosePeriodsResult, closePeriods } from './close.js';
+import {
+  type ClosePeriodsDeps,
+  type ClosePeriodsResult,
+  closePeriods,
+  closePeriodsDepsFromEnv,
+} from '@tally/workflow';
 
 export interface ClosePeriodsHandlerDeps extends ClosePeriodsDeps {
   readonly logger: Logger;
@@ -27,17 +29,8 @@ export function makeHandler(deps: ClosePeriodsHandlerDeps) {
 }
 
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ClosePeriodsHandlerDeps {
-  const jobsQueueUrl = env[billingJobsQueue.envVar];
-  if (!jobsQueueUrl)
-    throw new MissingConfigurationError(billingJobsQueue.envVar, 'the URL of the billing-jobs queue');
   return {
-    subscriptions: new SubscriptionStore({
-      client: createDocumentClient(),
-      tableName: tableName(billingTable, env),
-    }),
-    sqs: new SQSClient({}),
-    jobsQueueUrl,
-    clock: { now: () => new Date() },
+    ...closePeriodsDepsFromEnv(env),
     logger: new Logger({ serviceName: 'tally-close-periods' }),
     metrics: new Metrics({ namespace: 'Tally', serviceName: 'tally-close-periods' }),
   };

@@ -3,16 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { finalizeInvoice, type Invoice, InvoiceSchema } from '@tally/billing';
 import { SesMailer } from '@tally/mail';
 import { billingTable } from '@tally/resources';
-import {
-  createDocumentClient,
-  DeliveryStore,
-  InvoiceStore,
-  MissingConfigurationError,
-  tableName,
-} from '@tally/store';
+import { createDocumentClient, DeliveryStore, MissingConfigurationError, tableName } from '@tally/store';
+import { billingInvoiceStore } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   appendixLoaderFromEnv,
@@ -74,14 +68,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
   const table = tableName(billingTable, env);
   const logger = new Logger({ serviceName: 'tally-deliver-invoice' });
   return {
-    invoices: new StoreInvoiceReader(
-      new InvoiceStore<Invoice>({
-        client,
-        tableName: table,
-        parse: InvoiceSchema.parse,
-        finalizeDraft: finalizeInvoice,
-      }),
-    ),
+    invoices: new StoreInvoiceReader(billingInvoiceStore(client, table)),
     deliveries: new DeliveryStore({ client, tableName: table }),
     mailer: new SesMailer({ fromAddress: sender, configurationSet: env.TALLY_SES_CONFIGURATION_SET }),
     sentMail: sentMailLookupFromEnv(env),

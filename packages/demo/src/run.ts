@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { finalizeInvoice, type Invoice, InvoiceSchema } from '@tally/billing';
 import { deliveryKeyOf } from '@tally/mail';
 import { currencyExponent, Decimal, formatMinor } from '@tally/money';
 import { AccountSchema, SIGNATURE_HEADER, signWebhook } from '@tally/payments';
@@ -10,12 +9,12 @@ import {
   CatalogStore,
   ClockStore,
   createDocumentClient,
-  InvoiceStore,
   PaymentStore,
   PlanStore,
   SubscriptionStore,
   tableName,
 } from '@tally/store';
+import { billingInvoiceStore } from '@tally/workflow';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { initialCycle } from '../../../functions/bill-subscription/bill.js';
 import { type Business, loadOffers } from './catalog.js';
@@ -236,12 +235,7 @@ export function demoStores() {
     catalog: new CatalogStore({ doc: client, tableName: table }),
     plans: new PlanStore({ client, tableName: table, parse: (d) => PlanSchema.parse(d) }),
     subscriptions: new SubscriptionStore({ client, tableName: table }),
-    invoices: new InvoiceStore<Invoice>({
-      client,
-      tableName: table,
-      parse: InvoiceSchema.parse,
-      finalizeDraft: finalizeInvoice,
-    }),
+    invoices: billingInvoiceStore(client, table),
   };
 }
 

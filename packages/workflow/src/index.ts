@@ -6,7 +6,20 @@ export {
   SqsMailSender,
   toDetail,
 } from './adapters.js';
-export { dunningStarterFromEnv, policiesFromEnv, receivablesFromEnv, storesFromEnv } from './defaults.js';
+export {
+  type ClosePeriodsDeps,
+  type ClosePeriodsResult,
+  closePeriods,
+} from './close-periods.js';
+export {
+  billingInvoiceStore,
+  closePeriodsDepsFromEnv,
+  dunningStarterFromEnv,
+  invoiceStoreFromEnv,
+  policiesFromEnv,
+  receivablesFromEnv,
+  storesFromEnv,
+} from './defaults.js';
 export { EVENT_SOURCE, WORKFLOW_ENV } from './env.js';
 export { WorkflowAdapterError } from './errors.js';
 export { invoiceSourceFromStore } from './invoice-source.js';

@@ -1,13 +1,12 @@
+import { closePeriods, closePeriodsDepsFromEnv } from '@tally/workflow';
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
 
-/** Runs close-periods once; the default is the real function's logic with its environment. */
+/** Runs close-periods once; the default is the close-periods Lambda's logic with its environment. */
 export type CloseNow = () => Promise<{ due: number; enqueued: number }>;
 
-async function closeFromEnv(): Promise<{ due: number; enqueued: number }> {
-  const { defaultDeps } = await import('../../../../functions/close-periods/handler.js');
-  const { closePeriods } = await import('../../../../functions/close-periods/close.js');
-  return closePeriods(defaultDeps());
+function closeFromEnv(): Promise<{ due: number; enqueued: number }> {
+  return closePeriods(closePeriodsDepsFromEnv());
 }
 
 /** `tally bill`: run period close now (what the hourly schedule does), enqueueing a billing job per due subscription. */

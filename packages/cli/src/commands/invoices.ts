@@ -1,17 +1,16 @@
 import { writeFile } from 'node:fs/promises';
+import type { Invoice } from '@tally/billing';
 import { renderDocument } from '@tally/documents';
-import { billingTable } from '@tally/resources';
-import { createDocumentClient, type InvoiceStore, tableName } from '@tally/store';
+import type { InvoiceStore } from '@tally/store';
+import { invoiceStoreFromEnv } from '@tally/workflow';
 import type { Command } from 'commander';
-import { invoiceStore } from '../../../../functions/bill-subscription/adapters.js';
-import type { Invoice } from '../../../../functions/bill-subscription/billing-api.js';
 import { InputError } from '../errors.js';
 import type { CommandContext } from '../io.js';
 
 type InvoicePort = Pick<InvoiceStore<Invoice>, 'get' | 'listByCustomer' | 'listOpen'>;
 
 function invoicesFromEnv(): InvoicePort {
-  return invoiceStore(createDocumentClient(), tableName(billingTable));
+  return invoiceStoreFromEnv();
 }
 
 function line(i: Invoice): string {

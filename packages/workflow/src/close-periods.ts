@@ -1,9 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DueSubscription, SubscriptionStore } from '@tally/store';
-
-export interface Clock {
-  now(): Date;
-}
+import type { Clock } from './ports.js';
 
 export interface ClosePeriodsDeps {
   readonly subscriptions: Pick<SubscriptionStore<never>, 'due' | 'markEnqueued'>;
