@@ -1,6 +1,7 @@
 import { Decimal, type LineAmount, lineAmount, type RoundingMode } from '@tally/money';
+import { periodShare } from '@tally/rating';
 import type { BillingPlanTerms } from './plan-port.js';
-import { type Interval, localDate, ms } from './time.js';
+import { type Interval, ms } from './time.js';
 
 export type ProrationBasis = BillingPlanTerms['proration'];
 
@@ -15,17 +16,12 @@ export interface ProrationFactor {
   readonly factor: string;
 }
 
-function days(interval: Interval, zone: string): number {
-  const from = Date.parse(`${localDate(interval.start, zone)}T00:00:00Z`);
-  const to = Date.parse(`${localDate(interval.end, zone)}T00:00:00Z`);
-  return Math.round((to - from) / 86_400_000);
-}
-
 /**
- * The share of the full period `nominal` that `part` represents.
+ * The share of the full period `nominal` that `part` represents, by the rule `periodShare` of @tally/rating
+ * implements for rating and billing alike (so a daily standing charge and a prorated fee agree on every day):
  *
- * - `by-day`: calendar days in the customer's zone. A part counts the local dates from its start date up to,
- *   not including, its end date, so the day of a change is billed on the new plan and the day of a
+ * - `by-day`: calendar days in the customer's zone (`localDays`). A part counts the local dates from its start
+ *   date up to, not including, its end date, so the day of a change is billed on the new plan and the day of a
  *   cancellation is not billed; a 23- or 25-hour DST day is one day. Parts of a period always add up to the
  *   period's days.
  * - `by-second`: elapsed seconds, so a DST month has 743 or 745 hours.
@@ -43,22 +39,13 @@ export function prorationFactor(
   zone: string,
   chargeStart: string = nominal.start,
 ): ProrationFactor {
-  let numerator: number;
-  let denominator: number;
-  switch (basis) {
-    case 'by-day':
-      numerator = days(part, zone);
-      denominator = days(nominal, zone);
-      break;
-    case 'by-second':
-      numerator = (ms(part.end) - ms(part.start)) / 1000;
-      denominator = (ms(nominal.end) - ms(nominal.start)) / 1000;
-      break;
-    case 'none':
-      numerator = ms(part.start) === ms(chargeStart) ? 1 : 0;
-      denominator = 1;
-      break;
-  }
+  const { numerator, denominator } = periodShare(
+    basis,
+    { startMs: ms(part.start), endMs: ms(part.end) },
+    { startMs: ms(nominal.start), endMs: ms(nominal.end) },
+    zone,
+    ms(chargeStart),
+  );
   return { basis, numerator, denominator, factor: new Decimal(numerator).div(denominator).toFixed() };
 }
 

@@ -2,7 +2,7 @@ export { type Charge, type ChargeOf, ChargeSchema, type ChargeType } from './cha
 export { RatingError } from './errors.js';
 export type { RatedLine } from './line.js';
 export { billedSeconds, type CallCharge, CallChargeSchema, DestinationRateSchema } from './models/call.js';
-export { type DailyCharge, DailyChargeSchema, localDays } from './models/daily.js';
+export { type DailyCharge, DailyChargeSchema } from './models/daily.js';
 export { type DemandCharge, DemandChargeSchema } from './models/demand.js';
 export { type DynamicCharge, DynamicChargeSchema } from './models/dynamic.js';
 export { type FlatCharge, FlatChargeSchema } from './models/flat.js';
@@ -32,6 +32,13 @@ export {
 } from './plan.js';
 export type { LineDraft, LineFactory, Pricer, PricingInput } from './pricer.js';
 export { chargeInput, PRICERS, type PricerEntry, type PricerInputKind } from './pricers.js';
+export {
+  localDays,
+  type PeriodShare,
+  periodShare,
+  type ProrationBasis,
+  prorateAllowance,
+} from './proration.js';
 export { type RateInput, rate } from './rate.js';
 export { type BandAt, compileSchedule, type TouSchedule, TouScheduleSchema } from './schedule.js';
 export { type GroupPrice, GroupPriceSchema, type Tier, TierSchema } from './schema-parts.js';
