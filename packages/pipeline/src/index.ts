@@ -7,5 +7,6 @@ export {
   type PipelineFaults,
   startLocalPipeline,
 } from './local-pipeline.js';
+export { failingSesClient, type SesFailureInjection } from './ses-failures.js';
 export { statelessTemplate } from './template.js';
 export { injectThrottling, type ThrottleInjection } from './throttle.js';

@@ -9,11 +9,12 @@ import {
   type TaskHandler,
   type TestClock,
 } from '@tally/local-stack';
-import { MailRetryableError } from '@tally/mail';
+import { createSesClient, SesMailer } from '@tally/mail';
 import { SqsSender } from '@tally/queue';
 import { usageQueue, usageTable } from '@tally/resources';
 import { createDocumentClient, tableName, UsageStore } from '@tally/store';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
+import { failingSesClient } from './ses-failures.js';
 import { statelessTemplate } from './template.js';
 import { injectThrottling } from './throttle.js';
 
@@ -41,8 +42,9 @@ export interface PipelineFaults {
    */
   readonly throttleRate?: number;
   /**
-   * A SendEmail call fails with a transient SES error (TooManyRequestsException), unsent; the request comes
-   * back and is sent by a later attempt. A mail may fail several times in a row.
+   * A SendEmail request fails with a transient SES error (TooManyRequestsException), unsent, inside the
+   * mailer's backoff: the mailer retries it as it retries a real one (see `failingSesClient`). A send that
+   * fails every attempt fails the delivery, whose request comes back through the queue.
    */
   readonly sesFailureRate?: number;
   /** Uniform [0, 1) source; default Math.random. */
@@ -256,25 +258,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
     const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
     const deliverDeps = deliverMod.defaultDeps();
-    const mailer = deliverDeps.mailer;
     const deliver = deliverMod.makeHandler({
       ...deliverDeps,
       logger: recordingLogger('deliver-invoice', 'tally-deliver-invoice'),
       clock,
       ...(faults?.sesFailureRate
         ? {
-            mailer: {
-              sendRaw: async (raw: Buffer, opts: { readonly deliveryId: string }) => {
-                if (roll() < (faults.sesFailureRate ?? 0)) {
-                  injected.sesFailures++;
-                  throw new MailRetryableError(
-                    `injected: SES SendEmail for delivery ${opts.deliveryId} failed with TooManyRequestsException`,
-                    'TooManyRequestsException',
-                  );
-                }
-                return mailer.sendRaw(raw, opts);
-              },
-            },
+            mailer: new SesMailer({
+              fromAddress: process.env.TALLY_SENDER!,
+              configurationSet: process.env.TALLY_SES_CONFIGURATION_SET,
+              client: failingSesClient(createSesClient(), {
+                rate: faults.sesFailureRate,
+                random: roll,
+                onFailure: () => injected.sesFailures++,
+              }),
+            }),
           }
         : {}),
     });
