@@ -26,7 +26,14 @@ const EXPECTED: Record<string, string[]> = {
     ...CONSUME,
   ],
   // catalog and producer-key reads, then enqueue
-  'http-ingest': ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', ...SEND],
+  'http-ingest': [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    ...SEND,
+  ],
   // due index query and the "enqueued" mark
   'close-periods': ['dynamodb:Query', 'dynamodb:UpdateItem', ...SEND],
   'bill-subscription': [

@@ -37,6 +37,23 @@ describe('Ingestion construct', () => {
     });
   });
 
+  it('lets ingest and http-ingest query only the subscriptions index partition of a customer (CUSTSUB#)', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const indexQueries = Object.entries(policies).flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown; Condition?: unknown }[])
+        .filter((st) => JSON.stringify(st.Resource).includes('/index/*') && st.Action === 'dynamodb:Query')
+        .map((st) => ({ id, condition: st.Condition })),
+    );
+    const ingestion = indexQueries.filter((q) => /IngestionIngest|IngestionHttpIngest/.test(q.id));
+    expect(ingestion.map((q) => q.id.replace(/Fn.*$/, '')).sort()).toEqual([
+      'IngestionHttpIngest',
+      'IngestionIngest',
+    ]);
+    for (const q of ingestion) {
+      expect(q.condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTSUB#*'] } });
+    }
+  });
+
   it('routes POST /v1/events of an HTTP API to http-ingest, with access logs', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/events' });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

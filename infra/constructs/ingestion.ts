@@ -83,16 +83,8 @@ export class Ingestion extends Construct {
     );
     // Events: conditional puts and the reads that tell a duplicate from a conflict; shard plans: reads.
     props.usageTable.grant(ingest, 'dynamodb:PutItem', 'dynamodb:GetItem');
-    ingest.addToRolePolicy(catalogRead(props.billingTable));
-    // Quarantine only: writes limited to the `Q#` partition keys the quarantine store owns.
-    ingest.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
-        resources: [props.billingTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['Q#*'] } },
-      }),
-    );
+    for (const statement of catalogRead(props.billingTable)) ingest.addToRolePolicy(statement);
+    ingest.addToRolePolicy(quarantineWrite(props.billingTable));
     grantTableKey(props.usageTable, ingest);
     grantTableKey(props.billingTable, ingest);
 
@@ -102,7 +94,9 @@ export class Ingestion extends Construct {
       environment: { ...tables, [def.envVar]: props.queue.queueUrl },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });
-    this.httpFunction.fn.addToRolePolicy(catalogRead(props.billingTable));
+    for (const statement of catalogRead(props.billingTable)) this.httpFunction.fn.addToRolePolicy(statement);
+    // Refused events are quarantined too (kept whole for the operator to replay).
+    this.httpFunction.fn.addToRolePolicy(quarantineWrite(props.billingTable));
     grantTableKey(props.billingTable, this.httpFunction.fn);
     grantSend(props.queue, this.httpFunction.fn);
 
@@ -167,11 +161,33 @@ export class Ingestion extends Construct {
   }
 }
 
-/** Catalog reads on the base table only (customers, devices, meters by type, producers): no index access. */
-function catalogRead(table: ITable): PolicyStatement {
+/**
+ * Catalog reads (customers, devices, meters by type, producers, plans) on the base table, and the one index
+ * read ingestion makes: a customer's subscriptions (gsi2 `CUSTSUB#<customer>`), for the plan's late-acceptance
+ * window. On an index query `dynamodb:LeadingKeys` is the index's partition key.
+ */
+function catalogRead(table: ITable): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      resources: [table.tableArn],
+    }),
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['dynamodb:Query'],
+      resources: [`${table.tableArn}/index/*`],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTSUB#*'] } },
+    }),
+  ];
+}
+
+/** Quarantine only: writes limited to the `Q#` partition keys the quarantine store owns. */
+function quarantineWrite(table: ITable): PolicyStatement {
   return new PolicyStatement({
     effect: Effect.ALLOW,
-    actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
     resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['Q#*'] } },
   });
 }
