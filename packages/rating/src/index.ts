@@ -35,8 +35,8 @@ export { chargeInput, PRICERS, type PricerEntry, type PricerInputKind } from './
 export {
   localDays,
   type PeriodShare,
-  periodShare,
   type ProrationBasis,
+  periodShare,
   prorateAllowance,
 } from './proration.js';
 export { type RateInput, rate } from './rate.js';

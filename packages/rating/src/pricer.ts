@@ -2,6 +2,7 @@ import type { PeriodMs, UsageRecord } from '@tally/metering';
 import { currencyExponent, type Decimal, type RoundingMode } from '@tally/money';
 import type { RatedLine } from './line.js';
 import { textOf } from './prepare.js';
+import type { PeriodShare } from './proration.js';
 import { roundText } from './round-text.js';
 
 /** What a line needs beyond the charge: filled in by {@link LineFactory}. */
@@ -40,6 +41,12 @@ export interface PricingInput<C> {
   readonly unit: string | undefined;
   /** Builds a line of this charge: key, plan, period, currency and rounding filled in. */
   readonly line: LineFactory;
+  /**
+   * The share of its allowances the period gets when it is a part of a billing period (a plan change cut it);
+   * undefined for the full allowances. `rate` prorates `included` itself; models with their own allowance
+   * (`call`'s `includedMinutes`) prorate it with `prorateAllowance`.
+   */
+  readonly allowanceShare?: PeriodShare;
 }
 
 /** A pricing model: a pure function from usage to lines (never a total). */

@@ -18,6 +18,7 @@ import type { Plan } from './plan.js';
 import { perCharge } from './prepare.js';
 import { type LineContext, label, lineFactory } from './pricer.js';
 import { PRICERS, type PricerEntry } from './pricers.js';
+import { type PeriodShare, periodShare, prorateAllowance } from './proration.js';
 import { isValidTimeZone } from './schedule.js';
 
 export interface RateInput {
@@ -34,6 +35,14 @@ export interface RateInput {
    * models that read the aggregate. Models that need raw records fail if only a quantity is given.
    */
   readonly quantities?: Readonly<Record<string, string>>;
+  /**
+   * The full billing period that `period` is a part of, when a plan change (or a trial end) cuts it. Included
+   * units (`included`, `includedMinutes`) are then prorated by the plan's `terms.proration` over it
+   * (`by-day`: local days, the change day counting for the new version; `by-second`: seconds), rounded half-up
+   * to the decimals the plan writes them with (see `prorateAllowance`). With `none`, or without this, each
+   * part gets the full allowance.
+   */
+  readonly nominalPeriod?: Period;
 }
 
 const ZERO = new Decimal(0);
@@ -59,10 +68,24 @@ export function rate(input: RateInput): RatedLine[] {
     );
   }
   const pms = periodMs(input.period);
-  return input.plan.charges.flatMap((charge) => rateCharge(charge, input, pms));
+  const share = allowanceShare(input, pms);
+  return input.plan.charges.flatMap((charge) => rateCharge(charge, input, pms, share));
 }
 
-function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[] {
+/** The share of its allowances a part of a period gets, or undefined for the full allowances. */
+function allowanceShare(input: RateInput, pms: PeriodMs): PeriodShare | undefined {
+  const basis = input.plan.terms.proration;
+  if (input.nominalPeriod === undefined || basis === 'none') return undefined;
+  const share = periodShare(basis, pms, periodMs(input.nominalPeriod), input.timeZone);
+  return share.denominator === 0 || share.numerator === share.denominator ? undefined : share;
+}
+
+function rateCharge(
+  charge: Charge,
+  input: RateInput,
+  pms: PeriodMs,
+  share: PeriodShare | undefined,
+): RatedLine[] {
   const { plan } = input;
   const entry = PRICERS[charge.type] as PricerEntry<Charge>;
   const meterId = 'meterId' in charge ? charge.meterId : undefined;
@@ -87,8 +110,9 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
     unit: unitOf(charge, meter),
   };
   const groupBy = groupByOf(charge);
-  if (meter !== undefined && groupBy !== undefined)
-    return rateGroups(charge, groupBy, meter, context, input, pms);
+  if (meter !== undefined && groupBy !== undefined) {
+    return rateGroups(charge, groupBy, meter, { context, input, pms, share });
+  }
 
   let quantity = ZERO;
   let records: readonly UsageRecord[] = [];
@@ -107,7 +131,7 @@ function rateCharge(charge: Charge, input: RateInput, pms: PeriodMs): RatedLine[
     quantity =
       given !== undefined ? new Decimal(given) : aggregate(meter, input.usage[meter.id] ?? [], input.period);
   }
-  return priceUsage(charge, { quantity, records, context, input, pms });
+  return priceUsage(charge, { quantity, records, context, input, pms, share });
 }
 
 /**
@@ -119,10 +143,9 @@ function rateGroups(
   charge: Charge,
   groupBy: readonly string[],
   meter: Meter,
-  context: LineContext,
-  input: RateInput,
-  pms: PeriodMs,
+  at: { context: LineContext; input: RateInput; pms: PeriodMs; share: PeriodShare | undefined },
 ): RatedLine[] {
+  const { context, input, pms, share } = at;
   const entry = PRICERS[charge.type] as PricerEntry<Charge>;
   const all = input.usage[meter.id] ?? [];
   if (all.length === 0 && input.quantities?.[meter.id] !== undefined) {
@@ -148,10 +171,11 @@ function rateGroups(
       keyPrefix: `${charge.id}:${key}`,
       dimensions: g.dimensions,
     };
-    lines.push(...priceUsage(grouped, { quantity, records, context: groupContext, input, pms }));
+    lines.push(...priceUsage(grouped, { quantity, records, context: groupContext, input, pms, share }));
   }
-  if (used.size === 0)
-    lines.push(...priceUsage(charge, { quantity: ZERO, records: [], context, input, pms }));
+  if (used.size === 0) {
+    lines.push(...priceUsage(charge, { quantity: ZERO, records: [], context, input, pms, share }));
+  }
   return lines;
 }
 
@@ -197,20 +221,28 @@ function priceUsage(
     context: LineContext;
     input: RateInput;
     pms: PeriodMs;
+    share: PeriodShare | undefined;
   },
 ): RatedLine[] {
   const entry = PRICERS[charge.type] as PricerEntry<Charge>;
   const line = lineFactory(usage.context);
   let { quantity, records } = usage;
-  const { included, minimum, maximum } = limits(charge);
+  const { minimum, maximum } = limits(charge);
+  const { share } = usage;
+  const includedText = 'included' in charge ? charge.included : undefined;
   const lines: RatedLine[] = [];
-  if (included !== undefined) {
+  if (includedText !== undefined) {
+    const included = share === undefined ? limits(charge).included! : prorateAllowance(includedText, share);
     const drawn = Decimal.min(Decimal.max(quantity, ZERO), included);
+    const of =
+      share === undefined
+        ? included.toFixed()
+        : `${included.toFixed()} (${includedText} × ${share.numerator}/${share.denominator})`;
     lines.push(
       line({
         suffix: 'included',
         kind: 'allowance',
-        description: `${label(charge)}, included ${drawn.toFixed()} of ${included.toFixed()}`,
+        description: `${label(charge)}, included ${drawn.toFixed()} of ${of}`,
         quantity: drawn,
         unitPrice: ZERO,
         precise: ZERO,
@@ -228,6 +260,7 @@ function priceUsage(
       timeZone: usage.input.timeZone,
       unit: usage.context.unit,
       line,
+      allowanceShare: share,
     }),
   );
 

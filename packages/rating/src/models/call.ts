@@ -6,6 +6,7 @@ import { instantMs } from '../instant.js';
 import type { RatedLine } from '../line.js';
 import { constant, perCharge } from '../prepare.js';
 import { label, type Pricer } from '../pricer.js';
+import { prorateAllowance } from '../proration.js';
 import { compileSchedule, TouScheduleSchema } from '../schedule.js';
 import {
   DecimalStringSchema,
@@ -227,8 +228,13 @@ interface Group {
  * One line per destination prefix and band with calls, sorted by key; quantity is the billed minutes and
  * flatAmount the connect fees and minimum-charge top-ups. Included minutes add an allowance line.
  */
-export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line }) => {
-  const { prefixes, included, name } = prepare(charge);
+export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line, allowanceShare }) => {
+  const { prefixes, name } = prepare(charge);
+  const minutes =
+    allowanceShare === undefined || charge.includedMinutes === undefined
+      ? undefined
+      : prorateAllowance(charge.includedMinutes, allowanceShare);
+  const included = minutes === undefined ? prepare(charge).included : minutes.times(60);
   const bandAt = charge.bands === undefined ? undefined : compileSchedule(charge.bands, timeZone);
   let allowanceLeft = included;
   const groups = new Map<BandPrice, Group>();
@@ -280,7 +286,11 @@ export const priceCall: Pricer<CallCharge> = ({ charge, records, timeZone, line 
       line({
         suffix: 'included',
         kind: 'allowance',
-        description: `${name}, included ${used.toFixed()} of ${charge.includedMinutes} minutes`,
+        description: `${name}, included ${used.toFixed()} of ${
+          minutes === undefined
+            ? charge.includedMinutes
+            : `${minutes.toFixed()} (${charge.includedMinutes} × ${allowanceShare!.numerator}/${allowanceShare!.denominator})`
+        } minutes`,
         quantity: used,
         unit: 'min',
         unitPrice: ZERO,
