@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../packages/cli/src/main.js';
 import { followStoredClock } from '../packages/demo/src/run.js';
 import { billingHarness, customer, type Harness } from './billing-run-harness.js';
+import { runTally } from './support/cli.js';
 
 // `npm start` keeps the stack up and follows the stored clock (followStoredClock), so `tally clock advance`
 // in another process closes and bills periods in the running stack. A full local pipeline takes 20-30 s to
@@ -9,22 +9,9 @@ import { billingHarness, customer, type Harness } from './billing-run-harness.js
 // its queue) is the part of it the clock drives, and starts in under a second.
 
 async function tally(env: Readonly<Record<string, string>>, ...argv: string[]): Promise<string> {
-  let out = '';
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const code = await main(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: () => undefined,
-      readFile: async () => '',
-    });
-    expect(code).toBe(0);
-    return out.trim();
-  } finally {
-    process.env = saved;
-  }
+  const run = await runTally(env, ...argv);
+  expect(run.code).toBe(0);
+  return run.out.trim();
 }
 
 describe('a running stack follows `tally clock advance`', () => {

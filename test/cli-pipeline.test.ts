@@ -5,32 +5,11 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createResources } from '@tally/local-stack';
 import { usageQueue } from '@tally/resources';
 import { describe, expect, it } from 'vitest';
-import { main } from '../packages/cli/src/main.js';
 import { localClients, uniquePrefix } from './support/aws.js';
+import { runTally as tally } from './support/cli.js';
 
 // tally send / usage / bill against the local stack, through the real CLI entry (main) with its env wiring.
 const { ddb, sqs } = localClients();
-
-async function tally(env: Record<string, string>, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const code = await main(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      readFile: async (p) => (await import('node:fs/promises')).readFile(p, 'utf8'),
-    });
-    return { code, out, err };
-  } finally {
-    process.env = saved;
-  }
-}
 
 const event = (i: number) => ({
   specversion: '1.0',

@@ -1,5 +1,5 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { finalizeInvoice, type Invoice, InvoiceSchema, markInvoicePaid } from '@tally/billing';
+import { type Invoice, InvoiceSchema, markInvoicePaid } from '@tally/billing';
 import { DEFAULT_POLICIES } from '@tally/dunning';
 import { createResources, TestClock } from '@tally/local-stack';
 import { AccountSchema, registerInvoice } from '@tally/payments';
@@ -7,15 +7,15 @@ import { billingTable } from '@tally/resources';
 import {
   createDocumentClient,
   type DocumentSender,
-  InvoiceStore,
+  type InvoiceStore,
   PaymentStore,
   tableReportSource,
 } from '@tally/store';
-import { invoiceSourceFromStore, Receivables } from '@tally/workflow';
+import { billingInvoiceStore, invoiceSourceFromStore, Receivables } from '@tally/workflow';
 import { draftInvoice } from '@tally/workflow/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../packages/cli/src/main.js';
 import { localClients, uniquePrefix } from './support/aws.js';
+import { runTally } from './support/cli.js';
 
 // The store's report source against dynalite: what `tally report` (without --input) and the demo's HTML
 // report read. Every table here is this file's own, so "every account" means exactly the customers below.
@@ -48,12 +48,7 @@ function invoice(id: string, customerId: string, amountDue: string, period: type
 beforeAll(async () => {
   const resources = await createResources(localClients(), uniquePrefix('rsrc'));
   table = resources.tables.Billing!;
-  invoices = new InvoiceStore<Invoice>({
-    client: doc,
-    tableName: table,
-    parse: InvoiceSchema.parse,
-    finalizeDraft: finalizeInvoice,
-  });
+  invoices = billingInvoiceStore(doc, table);
   payments = new PaymentStore({ client: doc, tableName: table, parseAccount: AccountSchema.parse });
   const clock = new TestClock('2026-01-02T06:00:00Z');
   const receivables = new Receivables({
@@ -259,24 +254,14 @@ describe('the store report source', () => {
   });
 
   it('feeds tally report without --input: the aging of the stack as of 2026-02-15', async () => {
-    let out = '';
-    let err = '';
-    const saved = { ...process.env };
-    process.env[billingTable.envVar] = table;
-    try {
-      const code = await main(['report', 'aging', '--as-of', '2026-02-15T00:00:00Z'], {
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-        readFile: async () => '',
-      });
-      expect({ code, err }).toEqual({ code: 0, err: '' });
-    } finally {
-      process.env = saved;
-    }
+    const { code, out, err } = await runTally(
+      { [billingTable.envVar]: table },
+      'report',
+      'aging',
+      '--as-of',
+      '2026-02-15T00:00:00Z',
+    );
+    expect({ code, err }).toEqual({ code: 0, err: '' });
     // c1 January: 50.00 − 20.00 credit = 30.00, due 03-04: current.
     // c2 December: 30.00 − 10.00 + 5.00 refunded = 25.00, due 02-01, 14 days late: 1–30.
     // c1 December is paid. EUR: current 30.00, 1–30 25.00, total 55.00, no unapplied cash.
