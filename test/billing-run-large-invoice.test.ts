@@ -1,13 +1,10 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeterInput } from '@tally/metering';
 import { type PlanInput, PlanSchema } from '@tally/rating';
-import { billingTable } from '@tally/resources';
-import { createDocumentClient, InvoiceStore, type StorableInvoice } from '@tally/store';
+import { InvoiceStore, type StorableInvoice } from '@tally/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableInput } from '../packages/local-stack/src/index.js';
 import { billingHarness, customer, event, type Harness } from './billing-run-harness.js';
-import { localClients, uniquePrefix } from './support/aws.js';
+import { createBillingTable, localDocumentClient, storableDraft } from './support/billing-table.js';
 
 interface TestLine {
   readonly key: string;
@@ -18,19 +15,12 @@ interface TestInvoice extends StorableInvoice {
   readonly lines: readonly TestLine[];
 }
 
-const doc = createDocumentClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
+const doc = localDocumentClient();
 
 /** A draft with `n` lines of about 120 bytes of JSON each: 5,000 of them are about 600 KB. */
 function draft(id: string, n: number, tag = 'a'): TestInvoice {
   return {
-    id,
-    status: 'draft',
-    number: null,
-    subscriptionId: `sub-${id}`,
-    dueDate: null,
-    issuer: { id: `iss-${id}` },
-    customer: { id: `cus-${id}` },
-    period: { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' },
+    ...storableDraft(id, { issuer: `iss-${id}`, customer: `cus-${id}` }),
     lines: Array.from({ length: n }, (_, i) => ({
       key: `call:${String(i).padStart(5, '0')}`,
       description: `Calls to destination ${i} (${tag}), ${(i % 7) + 1} calls, ${(i % 13) + 1} min`,
@@ -55,9 +45,7 @@ describe('invoice store: an invoice over the 400 KB item limit', () => {
     ).Items ?? [];
 
   beforeAll(async () => {
-    const { ddb } = localClients();
-    table = `${uniquePrefix('biginv')}Billing`;
-    await ddb.send(new CreateTableCommand(tableInput(billingTable, table)));
+    table = await createBillingTable('biginv');
     store = new InvoiceStore<TestInvoice>({
       client: doc,
       tableName: table,

@@ -1,37 +1,26 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { billingTable } from '@tally/resources';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { localClients, uniquePrefix } from '../../../test/support/aws.js';
-import { tableInput } from '../../local-stack/src/index.js';
-import { createDocumentClient } from './client.js';
+import { uniquePrefix } from '../../../test/support/aws.js';
+import {
+  createBillingTable,
+  localDocumentClient,
+  storableDraft,
+} from '../../../test/support/billing-table.js';
 import { type DocumentSender, InvoiceStore, type StorableInvoice } from './invoice-store.js';
 
 interface TestInvoice extends StorableInvoice {
   readonly finalizedAt: string | null;
 }
 
-const { ddb } = localClients();
-const doc = createDocumentClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
+const doc = localDocumentClient();
 let table = '';
 
 beforeAll(async () => {
-  table = `${uniquePrefix('inv')}Billing`;
-  await ddb.send(new CreateTableCommand(tableInput(billingTable, table)));
+  table = await createBillingTable('inv');
 });
 
 function draft(id: string, issuer = 'acme', customer = 'cus-1', start = '2026-01-01T00:00:00Z'): TestInvoice {
-  return {
-    id,
-    status: 'draft',
-    number: null,
-    subscriptionId: `sub-${id}`,
-    dueDate: null,
-    finalizedAt: null,
-    issuer: { id: issuer },
-    customer: { id: customer },
-    period: { start, end: '2026-02-01T00:00:00Z' },
-  };
+  return { ...storableDraft(id, { issuer, customer, start }), finalizedAt: null };
 }
 
 const finalizeDraft = (d: TestInvoice, o: { number: number; now: string }): TestInvoice => ({
