@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildReport, ReportInputSchema, renderHtml } from '../packages/reports/src/index.js';
-import { CHROMIUM, ink, launchChromium, VISUAL_OUT as OUT } from './support/visual.js';
+import { CHROMIUM, chromiumForSuite, ink, VISUAL_OUT as OUT, watchPage } from './support/visual.js';
 
 const missing = !existsSync(CHROMIUM);
 if (missing) {
@@ -20,26 +20,13 @@ const options = {
 };
 
 describe.skipIf(missing)('visual check of the HTML billing report', () => {
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-
-  beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   it('renders the summary report with charts, ink, the expected totals and no outside requests', async () => {
     const html = await renderHtml(buildReport('summary', sample, options));
     writeFileSync(join(OUT, 'report-summary.html'), html);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const requests: string[] = [];
-    page.on('request', (r) => {
-      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+    const { requests, errors } = watchPage(page);
     await page.setContent(html, { waitUntil: 'load' });
 
     const png = await page.screenshot({ fullPage: true });
@@ -90,16 +77,8 @@ describe.skipIf(missing)('visual check of the HTML billing report', () => {
     for (const line of acmeMar.lines) line.planId = `${hostile}-plan`;
     input.usage[0]!.meterId = `${hostile}-meter`;
     const html = await renderHtml(buildReport('summary', input, options));
-    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-    const requests: string[] = [];
-    page.on('request', (r) => {
-      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
-    });
-    const dialogs: string[] = [];
-    page.on('dialog', async (d) => {
-      dialogs.push(d.message());
-      await d.dismiss();
-    });
+    const page = await browser().newPage({ viewport: { width: 375, height: 800 } });
+    const { requests, dialogs } = watchPage(page);
     await page.setContent(html, { waitUntil: 'load' });
     writeFileSync(join(OUT, 'report-hostile-phone.png'), await page.screenshot({ fullPage: true }));
     expect(await page.locator('script, img').count()).toBe(0);

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCreditNote } from '@tally/billing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { creditNoteRequest, renderDocument } from '../packages/documents/src/index.js';
 import { HOSTILE, sampleInvoice, sampleInvoiceFor } from '../packages/documents/src/testing.js';
-import { CHROMIUM, ink, launchChromium, VISUAL_OUT as OUT } from './support/visual.js';
+import { CHROMIUM, chromiumForSuite, ink, VISUAL_OUT as OUT, watchPage } from './support/visual.js';
 
 const PDFTOPPM = '/usr/bin/pdftoppm';
 const PDFTOTEXT = '/usr/bin/pdftotext';
@@ -17,15 +17,7 @@ if (missing.length > 0) {
 }
 
 describe.skipIf(missing.length > 0)('visual check of the mail and the PDF', () => {
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-
-  beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   it.each([
     ['de', sampleInvoice()],
@@ -39,16 +31,8 @@ describe.skipIf(missing.length > 0)('visual check of the mail and the PDF', () =
         ['desktop', 800],
         ['phone', 375],
       ] as const) {
-        const page = await browser.newPage({ viewport: { width, height: 800 } });
-        const requests: string[] = [];
-        page.on('request', (r) => {
-          if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
-        });
-        const dialogs: string[] = [];
-        page.on('dialog', async (d) => {
-          dialogs.push(d.message());
-          await d.dismiss();
-        });
+        const page = await browser().newPage({ viewport: { width, height: 800 } });
+        const { requests, dialogs } = watchPage(page);
         await page.setContent(doc.html, { waitUntil: 'load' });
         const png = await page.screenshot({ fullPage: true });
         writeFileSync(join(OUT, `email-${name}-${label}.png`), png);

@@ -1,6 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -15,6 +17,43 @@ export function launchChromium() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+}
+
+/**
+ * Chromium for the enclosing describe block: launched (and VISUAL_OUT created) before its tests, closed after.
+ * Call it at the top of the block; the returned function gives the browser inside the tests.
+ */
+export function chromiumForSuite(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    mkdirSync(VISUAL_OUT, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser)
+      throw new Error('chromiumForSuite: the browser is only there inside the tests of its block');
+    return browser;
+  };
+}
+
+/**
+ * What a self-contained page must never do, recorded as it happens: requests for anything but data: URLs and
+ * about:blank, dialogs (an injected alert(); dismissed so the page goes on) and uncaught page errors.
+ */
+export function watchPage(page: Page): { requests: string[]; dialogs: string[]; errors: string[] } {
+  const seen = { requests: [] as string[], dialogs: [] as string[], errors: [] as string[] };
+  page.on('request', (r) => {
+    if (!r.url().startsWith('data:') && r.url() !== 'about:blank') seen.requests.push(r.url());
+  });
+  page.on('dialog', async (d) => {
+    seen.dialogs.push(d.message());
+    await d.dismiss();
+  });
+  page.on('pageerror', (e) => seen.errors.push(e.message));
+  return seen;
 }
 
 /**
