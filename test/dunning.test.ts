@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { finalizeInvoice, type Invoice, InvoiceSchema, markInvoicePaid } from '@tally/billing';
+import { type Invoice, markInvoicePaid } from '@tally/billing';
 import { DEFAULT_POLICIES, type DunningPolicies, DunningPoliciesSchema } from '@tally/dunning';
 import { type CfnTemplate, createResources, lambdaContext, TestClock } from '@tally/local-stack';
 import { AccountSchema, PaymentSchema } from '@tally/payments';
-import { createDocumentClient, InvoiceStore, PaymentStore } from '@tally/store';
+import { createDocumentClient, type InvoiceStore, PaymentStore } from '@tally/store';
 import {
+  billingInvoiceStore,
   EventBridgePublisher,
   invoiceSourceFromStore,
   Receivables,
@@ -91,12 +92,7 @@ async function harness(
   const doc = createDocumentClient();
   const table = resources.tables.Billing!;
   const queueUrl = resources.queues.DeliveryQueue!.url;
-  const invoices = new InvoiceStore<Invoice>({
-    client: doc,
-    tableName: table,
-    parse: InvoiceSchema.parse,
-    finalizeDraft: finalizeInvoice,
-  });
+  const invoices = billingInvoiceStore(doc, table);
   let receivables!: Receivables;
   const decide = makeDecide({ receivables: { decide: (i) => receivables.decide(i) }, logger });
   const act = makeAct({ receivables: { act: (i) => receivables.act(i) }, logger });

@@ -1,9 +1,9 @@
-import { finalizeInvoice, type Invoice, InvoiceSchema, markInvoicePaid } from '@tally/billing';
+import { type Invoice, markInvoicePaid } from '@tally/billing';
 import { DEFAULT_POLICIES } from '@tally/dunning';
 import { createResources, TestClock } from '@tally/local-stack';
 import { AccountSchema } from '@tally/payments';
-import { createDocumentClient, InvoiceStore, PaymentStore } from '@tally/store';
-import { invoiceSourceFromStore, Receivables } from '@tally/workflow';
+import { createDocumentClient, type InvoiceStore, PaymentStore } from '@tally/store';
+import { billingInvoiceStore, invoiceSourceFromStore, Receivables } from '@tally/workflow';
 import { draftInvoice } from '@tally/workflow/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { register as registerPay } from '../packages/cli/src/commands/pay.js';
@@ -21,12 +21,7 @@ beforeAll(async () => {
   const resources = await createResources(localClients(), uniquePrefix('paycli'));
   const doc = createDocumentClient();
   const table = resources.tables.Billing!;
-  invoices = new InvoiceStore<Invoice>({
-    client: doc,
-    tableName: table,
-    parse: InvoiceSchema.parse,
-    finalizeDraft: finalizeInvoice,
-  });
+  invoices = billingInvoiceStore(doc, table);
   receivables = new Receivables({
     payments: new PaymentStore({ client: doc, tableName: table, parseAccount: AccountSchema.parse }),
     invoices: invoiceSourceFromStore(invoices, markInvoicePaid),

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { finalizeInvoice, type Invoice, InvoiceSchema, markInvoicePaid } from '@tally/billing';
+import { type Invoice, markInvoicePaid } from '@tally/billing';
 import { DEFAULT_POLICIES } from '@tally/dunning';
 import { createResources, TestClock } from '@tally/local-stack';
 import {
@@ -10,8 +10,8 @@ import {
   PaymentSchema,
   signWebhook,
 } from '@tally/payments';
-import { createDocumentClient, InvoiceStore, PaymentStore } from '@tally/store';
-import { invoiceSourceFromStore, Receivables } from '@tally/workflow';
+import { createDocumentClient, type InvoiceStore, PaymentStore } from '@tally/store';
+import { billingInvoiceStore, invoiceSourceFromStore, Receivables } from '@tally/workflow';
 import { draftInvoice } from '@tally/workflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookServer } from '../functions/record-payment/server.js';
@@ -36,12 +36,7 @@ beforeAll(async () => {
   const doc = createDocumentClient();
   const table = resources.tables.Billing!;
   payments = new PaymentStore({ client: doc, tableName: table, parseAccount: AccountSchema.parse });
-  invoices = new InvoiceStore<Invoice>({
-    client: doc,
-    tableName: table,
-    parse: InvoiceSchema.parse,
-    finalizeDraft: finalizeInvoice,
-  });
+  invoices = billingInvoiceStore(doc, table);
   receivables = new Receivables({
     payments,
     invoices: invoiceSourceFromStore(invoices, markInvoicePaid),
