@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type SendMessageBatchClient, SqsSender } from '@tally/queue';
 
 /** Puts events on the usage queue, packed into array messages (fewer SQS requests; ingest splits them). */
 export interface UsageQueuePort {
@@ -11,10 +11,11 @@ const MAX_EVENTS = 100;
 const MAX_BYTES = 200_000;
 
 export class SqsUsageQueue implements UsageQueuePort {
-  constructor(
-    private readonly queueUrl: string,
-    private readonly sqs: SQSClient = new SQSClient({}),
-  ) {}
+  private readonly sender: SqsSender;
+
+  constructor(queueUrl: string, client?: SendMessageBatchClient) {
+    this.sender = new SqsSender({ queueUrl, ...(client ? { client } : {}) });
+  }
 
   async enqueue(events: readonly unknown[]): Promise<string[]> {
     const bodies: { body: string; indexes: number[] }[] = [];
@@ -32,34 +33,12 @@ export class SqsUsageQueue implements UsageQueuePort {
       cur.indexes.push(i);
     });
     flush();
+    // SendMessageBatch chunks, bounded concurrency and retries of failed entries: @tally/queue's SqsSender.
+    const messageIds = await this.sender.send(bodies.map((b) => b.body));
     const ids: string[] = new Array(events.length);
-    let batch: typeof bodies = [];
-    let batchBytes = 0;
-    const send = async () => {
-      if (batch.length === 0) return;
-      const res = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((b, j) => ({ Id: String(j), MessageBody: b.body })),
-        }),
-      );
-      if (res.Failed && res.Failed.length > 0) {
-        throw new Error(
-          `usage queue refused ${res.Failed.length} messages: ${res.Failed[0]!.Message ?? res.Failed[0]!.Code}`,
-        );
-      }
-      for (const ok of res.Successful ?? [])
-        for (const i of batch[Number(ok.Id)]!.indexes) ids[i] = ok.MessageId!;
-      batch = [];
-      batchBytes = 0;
-    };
-    for (const b of bodies) {
-      const bytes = Buffer.byteLength(b.body);
-      if (batch.length === 10 || batchBytes + bytes > 900_000) await send();
-      batch.push(b);
-      batchBytes += bytes;
-    }
-    await send();
+    bodies.forEach((b, j) => {
+      for (const i of b.indexes) ids[i] = messageIds[j]!;
+    });
     return ids;
   }
 }
