@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import type { Invoice } from '@tally/billing';
 import { deliveryKeyOf } from '@tally/mail';
 import { currencyExponent, Decimal, formatMinor } from '@tally/money';
 import { AccountSchema, SIGNATURE_HEADER, signWebhook } from '@tally/payments';
@@ -310,32 +311,11 @@ class Payers {
     if (today === this.#lastDay) return;
     this.#lastDay = today;
     const secret = process.env.TALLY_WEBHOOK_SECRET!;
-    for (const c of this.#customers) {
-      const open = (await this.#invoices.listByCustomer(c.customer.id))
-        .map((x) => x.invoice)
-        .filter((i) => i.status === 'finalized' && i.issueDate && i.dueDate && !this.#paid.has(i.id));
-      const due = open.filter((invoice) => {
-        const payOn = {
-          'on-time': shiftDate(invoice.issueDate!, 3),
-          late: shiftDate(invoice.dueDate!, 12),
-          'after-suspension': shiftDate(invoice.dueDate!, 40),
-          partial: invoice.dueDate!,
-          never: '9999-12-31',
-        }[c.payer];
-        return payOn <= today;
-      });
-      // A customer paying after suspension settles the whole account at once, so the suspension lifts.
-      for (const invoice of c.payer === 'after-suspension' && due.length > 0 ? open : due) {
-        const ledger = (await this.#accounts.getAccount(c.customer.id))?.invoices[invoice.id];
-        if (!ledger) continue; // not registered with receivables yet: try again tomorrow
-        this.#paid.add(invoice.id);
-        if (ledger.status === 'paid') continue;
-        const open = new Decimal(ledger.amountDue).plus(ledger.fees).minus(ledger.paid);
-        const amount =
-          c.payer === 'partial'
-            ? open.div(2).toDecimalPlaces(currencyExponent(invoice.currency), Decimal.ROUND_DOWN)
-            : open;
-        if (amount.lte(0)) continue;
+    // Read what each customer owes in parallel (8 at a time), then pay in customer order, so payment ids and
+    // the order of the webhooks stay the same from run to run.
+    const owed = await mapLimit(this.#customers, 8, (c) => this.#owed(c, today));
+    for (const [i, c] of this.#customers.entries()) {
+      for (const { invoice, amount } of owed[i]!) {
         const paymentId = `pay-${String(this.sent + 1).padStart(6, '0')}`;
         const body = JSON.stringify({
           id: paymentId,
@@ -357,6 +337,50 @@ class Payers {
     }
     await this.#pipeline.settle();
   }
+
+  /** The payments a customer makes today: which invoices, how much (what the ledger says is open). */
+  async #owed(c: DemoCustomer, today: string): Promise<{ invoice: Invoice; amount: Decimal }[]> {
+    const open = (await this.#invoices.listByCustomer(c.customer.id))
+      .map((x) => x.invoice)
+      .filter((i) => i.status === 'finalized' && i.issueDate && i.dueDate && !this.#paid.has(i.id));
+    const due = open.filter((invoice) => {
+      const payOn = {
+        'on-time': shiftDate(invoice.issueDate!, 3),
+        late: shiftDate(invoice.dueDate!, 12),
+        'after-suspension': shiftDate(invoice.dueDate!, 40),
+        partial: invoice.dueDate!,
+        never: '9999-12-31',
+      }[c.payer];
+      return payOn <= today;
+    });
+    const payments: { invoice: Invoice; amount: Decimal }[] = [];
+    // A customer paying after suspension settles the whole account at once, so the suspension lifts.
+    for (const invoice of c.payer === 'after-suspension' && due.length > 0 ? open : due) {
+      const ledger = (await this.#accounts.getAccount(c.customer.id))?.invoices[invoice.id];
+      if (!ledger) continue; // not registered with receivables yet: try again tomorrow
+      this.#paid.add(invoice.id);
+      if (ledger.status === 'paid') continue;
+      const rest = new Decimal(ledger.amountDue).plus(ledger.fees).minus(ledger.paid);
+      const amount =
+        c.payer === 'partial'
+          ? rest.div(2).toDecimalPlaces(currencyExponent(invoice.currency), Decimal.ROUND_DOWN)
+          : rest;
+      if (amount.gt(0)) payments.push({ invoice, amount });
+    }
+    return payments;
+  }
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+    }),
+  );
+  return out;
 }
 
 /**
