@@ -1,24 +1,9 @@
 import type { Invoice } from '@tally/billing';
-import { z } from 'zod';
+import { type AppendixSpec, AppendixSpecSchema } from '@tally/rating';
 import type { Appendix, CallRecord, IntervalRecord } from './request.js';
 
-/**
- * What a plan asks for (`terms.appendix` of a plan version): an itemized appendix in the invoice PDF, read
- * from one meter's usage of the invoice period. Calls need a meter whose records are calls (value = seconds,
- * dimension `destination`, as the `call` pricing model reads them); intervals print each reading as
- * [time, time + intervalMinutes).
- *
- * @example { "terms": { "appendix": { "type": "calls", "meterId": "calls" } } }
- */
-export const AppendixSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('calls'), meterId: z.string().min(1) }),
-  z.object({
-    type: z.literal('intervals'),
-    meterId: z.string().min(1),
-    intervalMinutes: z.int().min(1).max(1440).default(15),
-  }),
-]);
-export type AppendixSpec = z.infer<typeof AppendixSpecSchema>;
+/** What a plan asks for (`terms.appendix` of a plan version): defined with the plan, in @tally/rating. */
+export { type AppendixSpec, AppendixSpecSchema } from '@tally/rating';
 
 /**
  * The appendix a stored plan version asks for, or null. Reads `terms.appendix` of the plan JSON as stored,

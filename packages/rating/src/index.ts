@@ -22,6 +22,8 @@ export { type PercentageCharge, PercentageChargeSchema } from './models/percenta
 export { type TimeOfUseCharge, TimeOfUseChargeSchema } from './models/time-of-use.js';
 export { type VolumeCharge, VolumeChargeSchema } from './models/volume.js';
 export {
+  type AppendixSpec,
+  AppendixSpecSchema,
   metersOf,
   type Plan,
   type PlanInput,

@@ -4,6 +4,23 @@ import { z } from 'zod';
 import { ChargeSchema } from './charge.js';
 import { IdSchema } from './schema-parts.js';
 
+/**
+ * An itemized appendix in the invoice PDF, read from one meter's usage of the invoice period. Calls need a
+ * meter whose records are calls (value = seconds, dimension `destination`, as the `call` model reads them);
+ * intervals print each reading as [time, time + intervalMinutes).
+ *
+ * @example { "type": "calls", "meterId": "calls" }
+ */
+export const AppendixSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('calls'), meterId: z.string().min(1) }),
+  z.object({
+    type: z.literal('intervals'),
+    meterId: z.string().min(1),
+    intervalMinutes: z.int().min(1).max(1440).default(15),
+  }),
+]);
+export type AppendixSpec = z.infer<typeof AppendixSpecSchema>;
+
 /** Commercial terms of a plan, read by billing. Every field has a default. */
 export const PlanTermsSchema = z.object({
   /** Billing period length. */
@@ -41,6 +58,10 @@ export const PlanTermsSchema = z.object({
     .describe('rounding of each line to the currency minor unit'),
   /** Overrides the customer's payment terms (net days). */
   paymentTermsDays: z.int().min(0).optional().describe("overrides the customer's payment terms (net days)"),
+  /** An itemized appendix (call records or interval readings of a meter) in the invoice PDF. */
+  appendix: AppendixSpecSchema.optional().describe(
+    'an itemized appendix (call records or interval readings of a meter) in the invoice PDF',
+  ),
 });
 export type PlanTerms = z.infer<typeof PlanTermsSchema>;
 

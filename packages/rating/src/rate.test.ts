@@ -167,6 +167,18 @@ describe('PlanSchema', () => {
     });
   });
 
+  it('keeps an itemized appendix request in the terms (billing stores it, delivery reads it)', () => {
+    const charges = [{ type: 'flat', id: 'f', amount: '1' }];
+    const terms = (appendix: unknown) => PlanSchema.parse({ ...base, charges, terms: { appendix } }).terms;
+    expect(terms({ type: 'calls', meterId: 'calls' }).appendix).toEqual({ type: 'calls', meterId: 'calls' });
+    expect(terms({ type: 'intervals', meterId: 'energy' }).appendix).toEqual({
+      type: 'intervals',
+      meterId: 'energy',
+      intervalMinutes: 15,
+    });
+    expect(issues({ ...base, charges, terms: { appendix: { type: 'cdrs', meterId: 'x' } } })).toHaveLength(1);
+  });
+
   it.each([
     [
       [{ type: 'graduated', id: 'g', meterId: 'm', tiers: [{ upTo: '10' }, { upTo: '5' }, { upTo: null }] }],
