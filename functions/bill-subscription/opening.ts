@@ -1,5 +1,5 @@
 import { aggregate, type Meter, type OpeningState, toUsageRecord, type UsageRecord } from '@tally/metering';
-import { type Plan, PRICERS, type RatedLine, type RateInput, rate } from '@tally/rating';
+import { chargeInput, type Plan, type RatedLine, type RateInput, rate } from '@tally/rating';
 import type { UsageSource } from './usage.js';
 
 /**
@@ -106,6 +106,6 @@ export function openingRater(
 /** Meter ids the plan prices by their aggregate (the models that price each record never aggregate). */
 function aggregateMeters(plan: Plan): Set<string> {
   return new Set(
-    plan.charges.flatMap((c) => ('meterId' in c && PRICERS[c.type].input === 'aggregate' ? [c.meterId] : [])),
+    plan.charges.flatMap((c) => ('meterId' in c && chargeInput(c) === 'aggregate' ? [c.meterId] : [])),
   );
 }

@@ -1,6 +1,6 @@
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { Decimal } from '@tally/money';
-import { type Plan, PRICERS } from '@tally/rating';
+import { chargeInput, type Plan } from '@tally/rating';
 
 /**
  * Reads a customer's stored events of one type with `from <= time < to`, with when each arrived, and the last
@@ -33,9 +33,7 @@ const FOLDABLE = new Set(['sum', 'count', 'max', 'min', 'latest']);
 export function isFoldable(meter: Meter, plans: readonly Plan[]): boolean {
   if (!FOLDABLE.has(meter.aggregation)) return false;
   return plans.every((p) =>
-    p.charges.every(
-      (c) => !('meterId' in c) || c.meterId !== meter.id || PRICERS[c.type].input === 'aggregate',
-    ),
+    p.charges.every((c) => !('meterId' in c) || c.meterId !== meter.id || chargeInput(c) === 'aggregate'),
   );
 }
 

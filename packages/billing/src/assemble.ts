@@ -194,6 +194,7 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
   ctx: BillingContext<P>,
   segments: readonly Segment<P>[],
   input: Pick<AssembleInvoiceInput<P, M, U>, 'meters' | 'usage' | 'rate'>,
+  window: Interval,
 ): { usageLines: InvoiceLine[]; fees: FeePart<P>[] } {
   const usageLines: InvoiceLine[] = [];
   const fees: FeePart<P>[] = [];
@@ -204,6 +205,8 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
       period: segment.interval,
       timeZone: ctx.customer.timeZone,
       usage: usageIn(input.usage ?? {}, segment.interval),
+      // A segment of a split period gets its share of the allowances (rating prorates them over the window).
+      ...(segments.length > 1 ? { nominalPeriod: window } : {}),
     });
     for (const line of lines) {
       if (line.kind === 'fixed') fees.push({ line, segment });
@@ -225,7 +228,7 @@ export function periodCharges<P extends BillingPlan, M, U extends BillingUsageRe
   segments: readonly Segment<P>[],
   input: Pick<AssembleInvoiceInput<P, M, U>, 'meters' | 'usage' | 'rate'>,
 ): { usageLines: InvoiceLine[]; fees: FeePart<P>[]; commitment: InvoiceLine | null } {
-  const { usageLines, fees } = rateSegments(ctx, segments, input);
+  const { usageLines, fees } = rateSegments(ctx, segments, input, window);
   let spend = sum(usageLines.map((l) => l.amount));
   for (const f of fees) {
     const factor = prorationFactor(

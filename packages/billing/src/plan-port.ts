@@ -45,4 +45,9 @@ export type RateFn<P extends BillingPlan, M, U extends BillingUsageRecord> = (in
   period: Interval;
   timeZone: string;
   usage: Readonly<Record<string, readonly U[]>>;
+  /**
+   * The whole chargeable part of the billing period when `period` is one segment of it (a plan change cut
+   * it): rating then prorates included units (allowances) over it.
+   */
+  nominalPeriod?: Interval;
 }) => RatedLine[];

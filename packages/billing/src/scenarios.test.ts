@@ -411,17 +411,21 @@ describe('IoT customer: anniversary billing, mid-period upgrade prorated by the 
     // The period Feb 28 15:00Z .. Mar 31 14:00Z is 743 h (DST on Mar 8); the upgrade at Mar 10 17:00Z is 242 h in,
     // 501 h remain.
     // starter unused: 49 × 501/743 = 33.0403… → −33.04; growth: 199 × 501/743 = 134.1843… → 134.18
-    // messages: starter (60,000 − 50,000) × 0.001 = 10.00; growth (700,000 − 500,000) × 0.0005 = 100.00
+    // messages: each part gets its share of its plan's allowance, by the second, rounded to whole messages
+    // (the plans write it without decimals): starter 50,000 × 242/743 = 16,285.33… → 16,285, so
+    // (60,000 − 16,285) × 0.001 = 43.715 → 43.72; growth 500,000 × 501/743 = 337,146.70… → 337,147, so
+    // (700,000 − 337,147) × 0.0005 = 181.4265 → 181.43
     // next period Mar 31 14:00Z .. Apr 30 14:00Z, growth, in advance: 199.00
+    // coupon 20 % of 43.72 + 181.43 − 33.04 + 134.18 + 199.00 = 525.29 → 105.058 → −105.06
     expect(amountsByKey(inv)).toEqual({
       's0:messages:included': '0.00',
-      's0:messages': '10.00',
+      's0:messages': '43.72',
       's1:messages:included': '0.00',
-      's1:messages': '100.00',
+      's1:messages': '181.43',
       'credit:adv:platform:20260310T170000Z': '-33.04',
       's1:platform:20260310T170000Z': '134.18',
       'adv:platform': '199.00',
-      'discount:launch20': '-82.03',
+      'discount:launch20': '-105.06',
     });
     const credit = inv.lines.find((l) => l.key.startsWith('credit:'))!;
     expect(credit.proration).toMatchObject({
@@ -429,16 +433,15 @@ describe('IoT customer: anniversary billing, mid-period upgrade prorated by the 
       numerator: 501 * 3600,
       denominator: 743 * 3600,
     });
-    // charges 10 + 100 − 33.04 + 134.18 + 199 = 410.14; 20 % = 82.028 → 82.03; subtotal 328.11;
-    // no tax; prepaid 50.00; total 278.11
+    // charges 525.29 (above); discount −105.06; subtotal 420.23; no tax; prepaid 50.00; total 370.23
     expect(inv.totals).toEqual({
-      charges: '410.14',
-      discounts: '-82.03',
-      subtotal: '328.11',
+      charges: '525.29',
+      discounts: '-105.06',
+      subtotal: '420.23',
       tax: '0.00',
       credits: '50.00',
-      total: '278.11',
-      amountDue: '278.11',
+      total: '370.23',
+      amountDue: '370.23',
       creditBalanceCreated: '0.00',
     });
     const final = finalizeInvoice(inv, { number: 12, now: '2026-03-31T20:00:00Z' });
