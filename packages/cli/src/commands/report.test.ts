@@ -21,7 +21,8 @@ async function run(argv: string[], deps: Partial<ReportDeps> = {}, files: Record
     readFile: async (path) => files[path] ?? readFile(new URL(path, `file://${ROOT}`), 'utf8'),
   };
   const program = new Command('tally').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  register(program, { io }, { now: () => new Date('2026-05-01T00:00:00Z'), ...deps });
+  // env {}: the stack a test run may have in process.env (the integration setup) is not this test's source
+  register(program, { io }, { now: () => new Date('2026-05-01T00:00:00Z'), env: {}, ...deps });
   try {
     await program.parseAsync(['report', ...argv], { from: 'user' });
     return { error: undefined, out };

@@ -72,6 +72,8 @@ export interface ReportDeps {
   readonly source?: ReportSource;
   /** The clock, read only at this edge when `--as-of` is left out. */
   readonly now: () => Date;
+  /** Where the stack's names are read from when no source is given. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const FORMATS = ['table', 'csv', 'html', 'json'] as const;
@@ -186,7 +188,9 @@ export function register(
       if (opts.input !== undefined && customers !== undefined)
         throw new InputError('--customer selects from a stack: it does not apply to --input');
       const source =
-        opts.input !== undefined ? fileReportSource(io, opts.input) : (deps.source ?? stackReportSource());
+        opts.input !== undefined
+          ? fileReportSource(io, opts.input)
+          : (deps.source ?? stackReportSource(deps.env));
       const customerIds = customers === undefined ? [] : [customers].flat();
       const data = await source.load({ asOf, window, ...(customerIds.length > 0 ? { customerIds } : {}) });
       try {
