@@ -432,6 +432,11 @@ describe('itemized appendix from the usage store', () => {
     },
   });
   let loaderFor: (limit?: number) => Promise<import('../functions/deliver-invoice/ports.js').AppendixLoader>;
+  /** The sample invoice with its usage lines on the calls meter (an invoice without them gets no appendix). */
+  const callsInvoice = () =>
+    sampleInvoice({
+      lines: sampleInvoice().lines.map((l) => (l.meterId ? { ...l, meterId: 'calls' } : l)),
+    });
 
   beforeAll(async () => {
     const { PlanAppendixLoader, UsageAppendixSource } = await import(
@@ -475,7 +480,7 @@ describe('itemized appendix from the usage store', () => {
 
   it("puts the customer's call records of the invoice period into the PDF of a plan that asks for them", async () => {
     const { renderDocument } = await import('@tally/documents');
-    const inv = sampleInvoice();
+    const inv = callsInvoice();
     const appendix = await (await loaderFor()).forDocument(inv, 'invoice');
     expect(appendix).toMatchObject({ type: 'calls', total: 3 });
     const doc = await renderDocument(inv, { kind: 'invoice' }, appendix ? { appendix } : {});
@@ -494,11 +499,11 @@ describe('itemized appendix from the usage store', () => {
   });
 
   it('cuts a long list at the limit and says how many records there are', async () => {
-    const appendix = await (await loaderFor(2)).forDocument(sampleInvoice(), 'invoice');
+    const appendix = await (await loaderFor(2)).forDocument(callsInvoice(), 'invoice');
     expect(appendix?.records).toHaveLength(2);
     expect(appendix).toMatchObject({ total: 3 });
     const { renderDocument } = await import('@tally/documents');
-    const doc = await renderDocument(sampleInvoice(), { kind: 'invoice' }, appendix ? { appendix } : {});
+    const doc = await renderDocument(callsInvoice(), { kind: 'invoice' }, appendix ? { appendix } : {});
     expect((await pdfText(doc.attachments[0]!.content)).replace(/\s+/g, ' ')).toContain(
       'die ersten 2 von 3 Einträgen',
     );

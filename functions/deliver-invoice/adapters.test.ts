@@ -21,10 +21,18 @@ function source() {
   return { s, queries };
 }
 
-/** The sample invoice rated with two versions of plan "business": v1 for a late-usage line, v2 for the rest. */
+/**
+ * The sample invoice rated with two versions of plan "business": v1 for a late-usage line, v2 for the rest;
+ * its usage lines read meter "calls".
+ */
 const invoice = (() => {
   const inv = sampleInvoice();
-  return { ...inv, lines: inv.lines.map((l, i) => (i === 3 ? { ...l, planVersion: 1 } : l)) };
+  const lines = inv.lines.map((l, i) => ({
+    ...l,
+    ...(l.meterId ? { meterId: 'calls' } : {}),
+    ...(i === 3 ? { planVersion: 1 } : {}),
+  }));
+  return { ...inv, lines };
 })();
 
 function plans(byVersion: Record<number, unknown>) {
@@ -64,6 +72,16 @@ describe('PlanAppendixLoader', () => {
     );
     expect(p.asked).toEqual(['business v2', 'business v1']);
     expect(a?.type).toBe('calls');
+  });
+
+  it("gives an invoice that bills none of the meter's usage no appendix (an opening invoice)", async () => {
+    const p = plans({ 2: { terms: { appendix: { type: 'calls', meterId: 'calls' } } } });
+    const { s, queries } = source();
+    const feesOnly = { ...invoice, lines: invoice.lines.map((l) => ({ ...l, meterId: undefined })) };
+    expect(
+      await new PlanAppendixLoader({ plans: p.store, source: s }).forDocument(feesOnly, 'invoice'),
+    ).toBeUndefined();
+    expect(queries).toEqual([]);
   });
 
   it.each(['receipt', 'credit-note', 'suspended', 'restored'] as const)(

@@ -120,7 +120,8 @@ const INVOICE_PDF_KINDS: ReadonlySet<DocumentKind> = new Set(['invoice', 'remind
 
 /**
  * The appendix of an invoice document: the plan versions its lines were rated with are read as stored, and
- * the newest one that asks for an appendix (`terms.appendix`) decides. An invalid request in a plan is
+ * the newest one that asks for an appendix (`terms.appendix`) decides; an invoice with no line of that meter
+ * gets none. An invalid request in a plan is
  * reported through `warn` and leaves the appendix out: the invoice is sent without it rather than not at all.
  */
 export class PlanAppendixLoader implements AppendixLoader {
@@ -150,6 +151,9 @@ export class PlanAppendixLoader implements AppendixLoader {
         });
         return undefined;
       }
+      // Only an invoice that bills the meter's usage lists its records: an opening invoice (fees in
+      // advance) covers the same period, but its usage is billed on the next invoice.
+      if (!invoice.lines.some((l) => l.meterId === found.spec.meterId)) return undefined;
       return loadAppendix(this.deps.source, found.spec, invoice, this.deps.limit);
     }
     return undefined;
