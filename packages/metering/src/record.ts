@@ -64,12 +64,22 @@ function readLabel(raw: unknown, where: string, meterId: string, recordId: strin
   });
 }
 
-/** The dimension name → data path pairs a meter copies onto its records. */
+const DIMENSION_PATHS = new WeakMap<Meter, [string, string][]>();
+
+/** The dimension name → data path pairs a meter copies onto its records (computed once per meter object). */
 export function dimensionPaths(meter: Meter): [string, string][] {
-  const pairs = new Map<string, string>(Object.entries(meter.dimensions ?? {}));
-  for (const g of meter.groupBy ?? []) if (!pairs.has(g)) pairs.set(g, g);
-  return [...pairs];
+  let paths = DIMENSION_PATHS.get(meter);
+  if (paths === undefined) {
+    const pairs = new Map<string, string>(Object.entries(meter.dimensions ?? {}));
+    for (const g of meter.groupBy ?? []) if (!pairs.has(g)) pairs.set(g, g);
+    paths = [...pairs];
+    DIMENSION_PATHS.set(meter, paths);
+  }
+  return paths;
 }
+
+/** An instant already in the canonical form `toISOString` gives (UTC, milliseconds): most stored times. */
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * Turns a validated usage event into the record a meter reads: picks and converts the value, copies the
@@ -112,7 +122,11 @@ export function toUsageRecord(meter: Meter, event: UsageEvent): UsageRecord {
     dimensions?: Record<string, string>;
     price?: string;
     flags?: { estimated?: boolean; reset?: boolean };
-  } = { id, time: new Date(event.time).toISOString(), value };
+  } = {
+    id,
+    time: CANONICAL_INSTANT.test(event.time) ? event.time : new Date(event.time).toISOString(),
+    value,
+  };
   const dims = dimensionPaths(meter);
   if (dims.length > 0) {
     record.dimensions = {};

@@ -9,7 +9,11 @@ import { MissingConfigurationError } from './errors.js';
  * decimal strings, so `wrapNumbers` is not needed; `removeUndefinedValues` lets optional fields be absent.
  */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 8, ...config }), {
+  const client = new DynamoDBClient({ maxAttempts: 8, ...config });
+  // The SDK's logger middleware filters every request and response for sensitive fields even when nothing
+  // logs (the default logger is a no-op): ~1 s of CPU per 100,000 events read. tally logs through Powertools.
+  client.middlewareStack.remove('loggerMiddleware');
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
