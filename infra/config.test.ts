@@ -42,8 +42,21 @@ describe('deployment configuration', () => {
     [{ dueShards: 2.5 }, /tally\.dueShards: a whole number/],
     [{ dueShards: '8' }, /tally\.dueShards: .*number/],
     [{ encryption: 'kms' }, /tally\.encryption: .*"aws-managed".*"customer-managed"/],
+    [{ region: 'Frankfurt' }, /tally\.region: an AWS region code such as eu-central-1/],
+    [{ account: '1234' }, /tally\.account: a 12-digit AWS account id/],
   ])('names the bad key of %j', (raw, message) => {
     expect(() => loadConfig(raw)).toThrow(message);
+  });
+
+  it('deploys to the configured region and account', () => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], tally: { region: 'eu-central-1', account: '123456789012' } },
+    });
+    const { stateful, stateless } = buildApp(app);
+    for (const stack of [stateful, stateless]) {
+      expect(stack.region).toBe('eu-central-1');
+      expect(stack.account).toBe('123456789012');
+    }
   });
 
   it('reads the context as JSON when it comes from the command line (-c tally=...)', () => {

@@ -12,6 +12,18 @@ export const TallyConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'letters, digits and hyphens, starting with a letter')
     .default('Tally'),
+  /**
+   * AWS region and account to deploy to. Default: the CLI's (`CDK_DEFAULT_REGION`/`CDK_DEFAULT_ACCOUNT`, from
+   * the profile), which leaves the stacks environment-agnostic when neither is known (offline synth).
+   */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region code such as eu-central-1')
+    .optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+    .optional(),
   /** Days raw usage events are kept before DynamoDB TTL removes them (after invoicing and the late window). */
   usageRetentionDays: z.number().int().min(35).max(3650).default(400),
   /** Removal policy for stateful resources: `retain` in production; `destroy` for throwaway environments. */
