@@ -548,6 +548,9 @@ export class UsageStore {
           ExpressionAttributeValues: { ':pk': pk, ':from': q.from, ':to': q.to },
           ConsistentRead: q.consistent ?? false,
           ReturnConsumedCapacity: 'TOTAL',
+          // Pages of at most PAGE_ITEMS: the fan-in holds a page per partition in flight, so this (not the
+          // 1 MB page of DynamoDB, reached only by busy days) bounds a reader's memory at any volume.
+          Limit: PAGE_ITEMS,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -645,6 +648,9 @@ function isLater(a: StoredEvent, b: StoredEvent): boolean {
   if (ta !== tb) return ta > tb;
   return `${a.event.source}#${a.event.id}` > `${b.event.source}#${b.event.id}`;
 }
+
+/** Items per Query page of a period read (see `#pages`): 16 partitions in flight hold at most 16 × 500 items. */
+const PAGE_ITEMS = 500;
 
 /**
  * Pages of several paginated sources merged as they arrive, at most `concurrency` sources in flight, each
