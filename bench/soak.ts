@@ -16,6 +16,7 @@ import {
   loadOffer,
   Random,
   scheduleByTime,
+  seedCatalog,
 } from '@tally/demo';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { Decimal } from '@tally/money';
@@ -23,7 +24,6 @@ import { type LocalPipeline, startLocalPipeline } from '@tally/pipeline';
 import { metersOf } from '@tally/rating';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient, tableName } from '@tally/store';
-import { initialCycle } from '../functions/bill-subscription/bill.js';
 
 // The chaos soak: a month of electricity usage (the utility plan: fixed fees in arrears, so one invoice per
 // customer and period, no opening invoice) for enough customers to make `events` clean events, sent through
@@ -87,9 +87,18 @@ interface Accounting {
   quarantined: number;
 }
 
+/** What the accounting should say, and the two quarantine reasons the bodies alone determine. */
+export interface ExpectedAccounting extends Accounting {
+  /** Re-sends of an identity with another payload. */
+  conflicts: number;
+  /** Bodies that are not JSON. */
+  malformedJson: number;
+}
+
 /** Inputs, identities, duplicates and quarantines of the traffic, counted from the bodies themselves. */
-export function expectedAccounting(bodies: readonly string[]): Accounting {
+export function expectedAccounting(bodies: readonly string[]): ExpectedAccounting {
   let inputs = 0;
+  let malformedJson = 0;
   let copies = 0;
   const payloads = new Map<string, Set<string>>();
   for (const body of bodies) {
@@ -98,11 +107,12 @@ export function expectedAccounting(bodies: readonly string[]): Accounting {
       parsed = JSON.parse(body);
     } catch {
       inputs++;
+      malformedJson++;
       continue;
     }
     for (const e of parsed as { source?: string; id?: string; subject?: string; time?: string }[]) {
       inputs++;
-      if (!e.subject || !e.time) continue; // schema violation: quarantined
+      if (!e.subject || !e.time) continue; // schema violation: quarantined, not an identity
       copies++;
       const key = `${e.source}\u0000${e.id}`;
       const set = payloads.get(key) ?? new Set<string>();
@@ -116,6 +126,8 @@ export function expectedAccounting(bodies: readonly string[]): Accounting {
     stored: payloads.size,
     duplicate: copies - payloads.size - conflicts,
     quarantined: inputs - copies + conflicts,
+    conflicts,
+    malformedJson,
   };
 }
 
@@ -173,22 +185,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     logLevel: 'SILENT',
   });
   try {
-    const s = demoStores();
-    await s.invoices.putIssuer(offer.issuer);
-    await s.plans.put(offer.plan);
-    for (const meter of offer.meters) await s.catalog.putMeter(meter);
-    const queue = [...customers];
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let c = queue.shift(); c; c = queue.shift()) {
-          await s.catalog.putCustomer({ ...c.customer, status: 'active' });
-          await s.subscriptions.put(
-            c.subscription as never,
-            initialCycle(c.subscription, c.customer, offer.plan),
-          );
-        }
-      }),
-    );
+    await seedCatalog({ [offer.business]: offer }, customers);
 
     // Each message goes out once the clock has passed its newest event (as a live producer sends it).
     const schedule = scheduleByTime(traffic.onTime);
@@ -265,10 +262,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     const invoiceIds = new Set<string>();
     let sum = new Decimal(0);
     const firstMismatches: string[] = [];
+    const { invoices } = demoStores();
     for (const c of customers) {
       const period = periodContaining(c.subscription, c.customer, c.subscription.start)!;
       const id = invoiceIdFor(c.subscription.id, period.start, 'period');
-      const stored = (await s.invoices.get(id))?.invoice;
+      const stored = (await invoices.get(id))?.invoice;
       if (!stored || stored.status === 'draft') {
         missing++;
         continue;

@@ -15,8 +15,15 @@ describe('soak helpers', () => {
       'not json',
     ];
     // inputs 3 + 2 + 1 = 6; identities a, b = 2 stored; copies with subject 4: 4 - 2 - 1 conflict = 1 duplicate;
-    // quarantined: 6 - 4 + 1 = 3 (conflict, schema, not JSON).
-    expect(expectedAccounting(bodies)).toEqual({ inputs: 6, stored: 2, duplicate: 1, quarantined: 3 });
+    // quarantined: 6 - 4 + 1 = 3 (conflict, schema, not JSON), of which 1 conflict and 1 not JSON.
+    expect(expectedAccounting(bodies)).toEqual({
+      inputs: 6,
+      stored: 2,
+      duplicate: 1,
+      quarantined: 3,
+      conflicts: 1,
+      malformedJson: 1,
+    });
   });
 
   it.each([

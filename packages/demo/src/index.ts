@@ -16,5 +16,6 @@ export {
   demoStores,
   runDemo,
   scheduleByTime,
+  seedCatalog,
 } from './run.js';
 export { generateUsage } from './usage.js';

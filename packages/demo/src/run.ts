@@ -18,7 +18,7 @@ import {
 import { billingInvoiceStore } from '@tally/workflow';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { initialCycle } from '../../../functions/bill-subscription/bill.js';
-import { type Business, loadOffers } from './catalog.js';
+import { type Business, type DemoOffer, loadOffers } from './catalog.js';
 import { type DemoCustomer, generateCustomers } from './customers.js';
 import { type ExpectedLedger, injectFaults } from './faults.js';
 import { Random } from './random.js';
@@ -90,7 +90,7 @@ export async function runDemo(
     const offers = loadOffers();
     const customers = generateCustomers(offers, { count: options.customers ?? 30, month, random });
     log(`loading the catalog: 3 issuers, 3 plans, ${customers.length} customers and their subscriptions…`);
-    await seed(pipeline, offers, customers);
+    await seedCatalog(offers, customers);
     const payers = new Payers(pipeline, customers);
 
     // Producers send in time order (the fault injection then reorders some of it).
@@ -240,9 +240,12 @@ export function demoStores() {
   };
 }
 
-async function seed(
-  _pipeline: LocalPipeline,
-  offers: ReturnType<typeof loadOffers>,
+/**
+ * Stores the offers (issuer, plan, meters) and the customers with their devices and subscriptions, 8 customers
+ * at a time. A customer's plan is its business's offer.
+ */
+export async function seedCatalog(
+  offers: Partial<Record<Business, DemoOffer>>,
   customers: readonly DemoCustomer[],
 ): Promise<void> {
   const s = demoStores();
@@ -251,22 +254,17 @@ async function seed(
     await s.plans.put(offer.plan);
     for (const meter of offer.meters) await s.catalog.putMeter(meter);
   }
-  const queue = [...customers];
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
-        await s.catalog.putCustomer({ ...c.customer, status: 'active' });
-        for (const device of c.devices) {
-          await s.catalog.putDevice({
-            id: device,
-            assignments: [{ customerId: c.customer.id, from: c.subscription.start }],
-          });
-        }
-        const plan = offers[c.business as Business].plan;
-        await s.subscriptions.put(c.subscription as never, initialCycle(c.subscription, c.customer, plan));
-      }
-    }),
-  );
+  await mapLimit(customers, 8, async (c) => {
+    await s.catalog.putCustomer({ ...c.customer, status: 'active' });
+    for (const device of c.devices) {
+      await s.catalog.putDevice({
+        id: device,
+        assignments: [{ customerId: c.customer.id, from: c.subscription.start }],
+      });
+    }
+    const plan = offers[c.business as Business]!.plan;
+    await s.subscriptions.put(c.subscription as never, initialCycle(c.subscription, c.customer, plan));
+  });
 }
 
 async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCustomer[]): Promise<number> {
