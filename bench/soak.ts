@@ -154,6 +154,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const started = Date.now();
   const random = new Random(options.seed ?? 11);
   const chaos = new Random((options.seed ?? 11) + 1);
+  const sesChaos = new Random((options.seed ?? 11) + 2);
   const offer = loadOffer('utility');
   const wanted = Math.max(1, Math.ceil((options.events ?? 200_000) / EVENTS_PER_CUSTOMER));
   // generateCustomers cycles telecom, utility, iot: take every utility one.
@@ -181,7 +182,12 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const monthEnd = new Date('2026-02-01T00:00:00Z');
   const pipeline = await startLocalPipeline({
     clockStart: new Date(monthStart.getTime() - 36 * 3_600_000).toISOString(),
-    faults: { ...SOAK_CHAOS, ...options.chaos, random: () => chaos.next() },
+    faults: {
+      ...SOAK_CHAOS,
+      ...options.chaos,
+      random: () => chaos.next(),
+      sesRandom: () => sesChaos.next(),
+    },
     logLevel: 'SILENT',
   });
   try {

@@ -69,6 +69,8 @@ describe(`chaos soak (${EVENTS} events)`, () => {
     expect(result, run.stderr.slice(-3000)).toBeDefined();
     expect(result!.faults.crashes).toBeGreaterThan(0);
     expect(result!.faults.throttles).toBeGreaterThan(0);
+    // SES failures come from a stream of their own (seed 7 + 2): its first draw, 0.199, is below the rate
+    // 0.3, so the first send fails whatever order the deliveries run in.
     expect(result!.faults.sesFailures).toBeGreaterThan(0);
   });
 

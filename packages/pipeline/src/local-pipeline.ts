@@ -49,6 +49,11 @@ export interface PipelineFaults {
   readonly sesFailureRate?: number;
   /** Uniform [0, 1) source; default Math.random. */
   readonly random?: () => number;
+  /**
+   * Uniform [0, 1) source of the SES failures alone; default `random`. Its own stream makes which sends fail
+   * independent of how the other faults' draws interleave with them (a small run then injects the same ones).
+   */
+  readonly sesRandom?: () => number;
 }
 
 /**
@@ -269,7 +274,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
               configurationSet: process.env.TALLY_SES_CONFIGURATION_SET,
               client: failingSesClient(createSesClient(), {
                 rate: faults.sesFailureRate,
-                random: roll,
+                random: faults.sesRandom ?? roll,
                 onFailure: () => injected.sesFailures++,
               }),
             }),
