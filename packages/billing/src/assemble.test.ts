@@ -120,6 +120,23 @@ describe('assembleInvoice: fees in arrears and usage', () => {
     expect(inv.totals.subtotal).toBe('70.00');
   });
 
+  it("hands every segment's rater the whole period's usage beside the segment's own", () => {
+    const seen: [string, number, number][] = [];
+    assemble({
+      subscription: upgrade,
+      usage: { calls: [...records('2026-04-01T00:00:00Z', 3), ...records('2026-04-20T00:00:00Z', 4)] },
+      rate: (input) => {
+        seen.push([input.plan.id, input.usage.calls?.length ?? 0, input.periodUsage?.calls?.length ?? 0]);
+        return toyRate(input);
+      },
+    });
+    // basic sees its 3 records, pro its 4; both see all 3 + 4 = 7 of the period
+    expect(seen).toEqual([
+      ['basic', 3, 7],
+      ['pro', 4, 7],
+    ]);
+  });
+
   it('multiplies fees by the quantity and prorates a quantity change', () => {
     const inv = assemble({
       subscription: subscription({

@@ -205,6 +205,7 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
       period: segment.interval,
       timeZone: ctx.customer.timeZone,
       usage: usageIn(input.usage ?? {}, segment.interval),
+      periodUsage: input.usage ?? {},
       // A segment of a split period gets its share of the allowances (rating prorates them over the window).
       ...(segments.length > 1 ? { nominalPeriod: window } : {}),
     });

@@ -197,6 +197,14 @@ export const InvoiceSchema = z.object({
   paymentReference: z.string().nullable(),
   voidedAt: InstantSchema.nullable(),
   voidReason: z.string().nullable(),
+  /**
+   * The level of each time-weighted meter at the period's end, as the events that had arrived by the draft's
+   * cutoff set it: meter id → group → level (decimal string). The group is `name=value,…` in the charge's
+   * `groupBy` order, "" for the meter as a whole. The next period of a meter fed by level changes
+   * (`timeWeighted.input: 'delta'`) opens from it, since its level is the sum of every change since the
+   * subscription started, which no bounded read of the events recovers.
+   */
+  closingLevels: z.record(z.string(), z.record(z.string(), DecimalStringSchema)).optional(),
 });
 export type Invoice = z.infer<typeof InvoiceSchema>;
 

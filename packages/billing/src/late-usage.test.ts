@@ -131,6 +131,33 @@ describe('lateUsageAdjustment', () => {
     ]);
   });
 
+  it('re-rates a period with no late records of its own when its rater changed (an opening moved)', () => {
+    const plan = toyPlan({ fee: '30', perUnit: { meterId: 'calls', price: '0.10' } });
+    // the rater adds `opening` units to the period, as a register read before it would
+    const opened =
+      (opening: number): typeof toyRate =>
+      (input) =>
+        toyRate({
+          ...input,
+          usage: {
+            calls: [...(input.usage.calls ?? []), ...records(input.period.start, 1, String(opening))],
+          },
+        });
+    const lines = lateUsageAdjustment({
+      customer: customer(),
+      subscription: sub,
+      planVersions: [plan],
+      meters: {},
+      original,
+      billedUsage: { calls: records('2026-03-02T00:00:00Z', 10) },
+      lateUsage: {},
+      rateBilled: opened(2),
+      rate: opened(7),
+    });
+    // billed (10 + 2) × 0.10 = 1.20; now (10 + 7) × 0.10 = 1.70: +5 units, +0.50
+    expect(lines.map((l) => [l.kind, l.quantity, l.amount])).toEqual([['adjustment', '5', '0.5']]);
+  });
+
   it('goes on the next invoice, undiscounted and outside its commitment', () => {
     const adjustments = adjust(withAllowance, 90, 20);
     const inv = assembleInvoice({

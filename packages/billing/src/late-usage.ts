@@ -78,6 +78,12 @@ export interface LateUsageInput<P extends BillingPlan, M, U extends BillingUsage
   /** Late records for that period, per meter; ids already billed are ignored (a redelivery bills nothing). */
   readonly lateUsage: Readonly<Record<string, readonly U[]>>;
   readonly rate: RateFn<P, M, U>;
+  /**
+   * The rater of the period as it was billed, when it differs from `rate` (default `rate`): e.g. the opening
+   * state of a register or level meter that a late record of an earlier period has since changed, so the
+   * period is re-rated even without late records of its own.
+   */
+  readonly rateBilled?: RateFn<P, M, U>;
 }
 
 /**
@@ -126,12 +132,13 @@ export function lateUsageAdjustment<P extends BillingPlan, M, U extends BillingU
   }
 
   const segments = segmentsOf(ctx, window);
-  const charged = (usage: Readonly<Record<string, readonly U[]>>) => {
-    const c = periodCharges(ctx, period, window, segments, { meters: given.meters, usage, rate });
+  const rateBilled = (given.rateBilled as RateFn<P, M, U> | undefined) ?? rate;
+  const charged = (usage: Readonly<Record<string, readonly U[]>>, by: RateFn<P, M, U>) => {
+    const c = periodCharges(ctx, period, window, segments, { meters: given.meters, usage, rate: by });
     return c.commitment === null ? c.usageLines : [...c.usageLines, c.commitment];
   };
-  const before = new Map(charged(given.billedUsage).map((l) => [l.key, l]));
-  const after = new Map(charged(merged).map((l) => [l.key, l]));
+  const before = new Map(charged(given.billedUsage, rateBilled).map((l) => [l.key, l]));
+  const after = new Map(charged(merged, rate).map((l) => [l.key, l]));
 
   const out: InvoiceLine[] = [];
   const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];

@@ -50,4 +50,11 @@ export type RateFn<P extends BillingPlan, M, U extends BillingUsageRecord> = (in
    * it): rating then prorates included units (allowances) over it.
    */
   nominalPeriod?: Interval;
+  /**
+   * Every record of the period being rated (all its segments), per meter, as `usage` holds those of `period`
+   * only: a rater that carries state across a plan change (the last register read, the level in force before
+   * the segment) reads the records before the segment here, from the same usage it is rating (the billed or
+   * the late-corrected one). `rate` of @tally/rating ignores it.
+   */
+  periodUsage?: Readonly<Record<string, readonly U[]>>;
 }) => RatedLine[];
