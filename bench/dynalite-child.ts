@@ -8,11 +8,13 @@ import { createRequire } from 'node:module';
 export async function startDynaliteChild(): Promise<{ endpoint: string; child: ChildProcess }> {
   const require = createRequire(import.meta.url);
   const dynalitePath = require.resolve('dynalite');
+  // dynalite plus the PartiQL INSERT batches ingestion sends (as the local stack runs it).
+  const shimPath = require.resolve('../packages/local-stack/src/dynalite-partiql.cjs');
   const child = spawn(
     process.execPath,
     [
       '-e',
-      `const d=require(${JSON.stringify(dynalitePath)})({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
+      `const d=require(${JSON.stringify(shimPath)})(${JSON.stringify(dynalitePath)},{createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))`,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

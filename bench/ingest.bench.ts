@@ -2,7 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type BatchResult,
@@ -18,7 +23,7 @@ import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
-import { toAttributeValues, toItem } from '../packages/store/src/usage-store.js';
+import { insertStatement, toAttributeValues, toItem } from '../packages/store/src/usage-store.js';
 import { startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
@@ -146,11 +151,13 @@ export async function run(): Promise<BenchRow[]> {
       handler: 'bench-usage-handler',
       floor: 'bench-usage-floor',
       putFloor: 'bench-usage-put-floor',
+      insertFloor: 'bench-usage-insert-floor',
       billing: 'bench-billing',
     };
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.handler)));
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.floor)));
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.putFloor)));
+    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.insertFloor)));
     await ddb.send(new CreateTableCommand(tableInput(billingTable, tables.billing)));
     const doc = createDocumentClient({ endpoint });
     // The handler module builds its default dependencies from these at import.
@@ -267,6 +274,25 @@ export async function run(): Promise<BenchRow[]> {
     );
     const putCpu = process.cpuUsage(putCpu0);
     const putFloorCpuUs = (putCpu.user + putCpu.system) / items.length;
+    // The floor of the write path the handler uses: the same items as PartiQL INSERTs, 25 to a
+    // BatchExecuteStatement, 8 requests in flight, same client, without any ingest logic.
+    const insertCpu0 = process.cpuUsage();
+    let nextInsert = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let c = nextInsert++; c < chunks.length; c = nextInsert++) {
+          const res = await writeClient.send(
+            new BatchExecuteStatementCommand({
+              Statements: chunks[c]!.map((item) => insertStatement(tables.insertFloor, item)),
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+          if (res.Responses?.some((r) => r.Error)) throw new Error('insert floor: a statement failed');
+        }
+      }),
+    );
+    const insertCpu = process.cpuUsage(insertCpu0);
+    const insertFloorCpuUs = (insertCpu.user + insertCpu.system) / items.length;
     const wcuPerInput = usage.stats.writeUnits / inputs.length;
     const wcuPerStored = usage.stats.writeUnits / stored;
     // The handler's own decisions (decode, validate, resolve, hash, classify) without any I/O.
@@ -329,6 +355,12 @@ export async function run(): Promise<BenchRow[]> {
         area: 'ingest',
         name: 'floor CPU per event (conditional PutItem, one a request, same client)',
         value: putFloorCpuUs,
+        unit: 'µs',
+      },
+      {
+        area: 'ingest',
+        name: 'floor CPU per event (PartiQL INSERT, 25 a BatchExecuteStatement, same client): the write path',
+        value: insertFloorCpuUs,
         unit: 'µs',
       },
       { area: 'ingest', name: 'ingest decisions CPU per event (no I/O)', value: pureUs, unit: 'µs' },

@@ -21,6 +21,7 @@ const EXPECTED: Record<string, string[]> = {
     'dynamodb:BatchGetItem',
     'dynamodb:BatchWriteItem',
     'dynamodb:GetItem',
+    'dynamodb:PartiQLInsert',
     'dynamodb:PutItem',
     'dynamodb:Query',
     ...CONSUME,

@@ -37,6 +37,19 @@ describe('Ingestion construct', () => {
     });
   });
 
+  it('lets ingest write events only as PartiQL INSERTs (conditional by nature), never PutItem on the usage table', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const [ingest] = Object.entries(policies).filter(([id]) => /^IngestionIngest/.test(id));
+    const usage = (
+      ingest![1].Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]
+    )
+      .filter((st) => JSON.stringify(st.Resource).includes('UsageTable'))
+      .flatMap((st) => [st.Action].flat());
+    expect(usage).toContain('dynamodb:PartiQLInsert');
+    expect(usage).toContain('dynamodb:BatchGetItem');
+    expect(usage).not.toContain('dynamodb:PutItem');
+  });
+
   it('lets ingest and http-ingest query only the subscriptions index partition of a customer (CUSTSUB#)', () => {
     const policies = stateless.findResources('AWS::IAM::Policy');
     const indexQueries = Object.entries(policies).flatMap(([id, p]) =>

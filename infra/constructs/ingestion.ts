@@ -81,8 +81,9 @@ export class Ingestion extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    // Events: conditional puts and the reads that tell a duplicate from a conflict; shard plans: reads.
-    props.usageTable.grant(ingest, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    // Events: PartiQL INSERTs (BatchExecuteStatement; an INSERT is a conditional write) and the batched reads
+    // that tell a duplicate from a conflict; shard plans: reads.
+    props.usageTable.grant(ingest, 'dynamodb:PartiQLInsert', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
     for (const statement of catalogRead(props.billingTable)) ingest.addToRolePolicy(statement);
     ingest.addToRolePolicy(quarantineWrite(props.billingTable));
     grantTableKey(props.usageTable, ingest);

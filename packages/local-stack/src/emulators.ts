@@ -44,6 +44,9 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** dynalite plus PartiQL BatchExecuteStatement for INSERT statements (ingestion's batched conditional writes). */
+const DYNALITE_PARTIQL = './dynalite-partiql.cjs';
+
 /** Where dynalite runs: in a process of its own (default: the handlers get this process's core) or inline. */
 export type DynamoProcess = 'child' | 'inline';
 
@@ -75,8 +78,8 @@ export async function startDynamo(
     ...(options.path ? { path: options.path } : {}),
   };
   if ((options.process ?? 'child') === 'child') return startDynamoChild(settings, options.port ?? 0);
-  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
-  const server = dynalite(settings);
+  const createDynalite = require(DYNALITE_PARTIQL) as (path: string, opts: Record<string, unknown>) => Server;
+  const server = createDynalite(require.resolve('dynalite'), settings);
   const port = await listen('dynamodb', server, options.port ?? 0);
   return {
     service: 'dynamodb',
@@ -88,8 +91,8 @@ export async function startDynamo(
 
 /** The child's program: start dynalite, report the port (or the error) over IPC, stop on request or orphaning. */
 const DYNALITE_CHILD = `
-const [modulePath, settings, host, port] = JSON.parse(process.env.TALLY_DYNALITE_CHILD);
-const server = require(modulePath)(settings);
+const [shimPath, modulePath, settings, host, port] = JSON.parse(process.env.TALLY_DYNALITE_CHILD);
+const server = require(shimPath)(modulePath, settings);
 const stop = () => { server.closeAllConnections?.(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
 process.on('disconnect', stop);
 process.on('message', (m) => { if (m === 'stop') stop(); });
@@ -102,7 +105,13 @@ async function startDynamoChild(settings: Record<string, unknown>, port: number)
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...process.env,
-      TALLY_DYNALITE_CHILD: JSON.stringify([require.resolve('dynalite'), settings, HOST, port]),
+      TALLY_DYNALITE_CHILD: JSON.stringify([
+        require.resolve(DYNALITE_PARTIQL),
+        require.resolve('dynalite'),
+        settings,
+        HOST,
+        port,
+      ]),
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

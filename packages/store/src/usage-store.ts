@@ -13,16 +13,19 @@
  *
  * | pattern                                         | operation                                                  |
  * | ----------------------------------------------- | ---------------------------------------------------------- |
- * | put an event once (dedupe + conflict detection) | PutItem `attribute_not_exists(pk)`, ALL_OLD on failure     |
+ * | put events once (dedupe + conflict detection)   | PartiQL `INSERT` (fails on an existing key), 25 a BatchExecuteStatement; consistent BatchGetItem of the stored hash for those that existed |
  * | events of a customer·type in [from, to)         | Query each `pk` of the UTC days overlapping × shards, in parallel, filter on `t` |
  * | last event of a customer·type before t (opening read / level) | Query the UTC days before t × shards, newest week first, filter on `t` (and `r`), at most `lookbackDays` |
  * | shard count of a customer·type on a day         | GetItem shard plan (cached)                                |
  *
  * ## Why these keys
- * - The key derives from the identity (plus customer, type and the event's UTC day), so the conditional put
- *   IS the dedupe: no identity-claim item, no transaction, one write unit per event of ≤ 1 KB. A duplicate
- *   costs the failed put (AWS charges it) and nothing else: `ReturnValuesOnConditionCheckFailure: ALL_OLD`
- *   returns the stored hash (dynalite omits it, so there a consistent GetItem of 0.5 RCU follows).
+ * - The key derives from the identity (plus customer, type and the event's UTC day), so the conditional write
+ *   IS the dedupe: no identity-claim item, no transaction, one write unit per event of ≤ 1 KB. The write is a
+ *   PartiQL INSERT, which fails on an existing key, 25 to a BatchExecuteStatement: the same write units as a
+ *   conditional PutItem each, but one request's work for 25 events on our side (ingestion's CPU is mostly
+ *   per-request SDK work). A duplicate costs the refused write (AWS charges it) and a consistent read of the
+ *   stored hash, 100 keys to a BatchGetItem (or none, if the refusal returns the item: `ALL_OLD` is asked for;
+ *   the local stack's INSERT does not return it).
  * - One item per event, not per meter: meters that read the same type (call count and call minutes) share
  *   it; billing maps events to each meter's records with `toUsageRecord` when it reads.
  * - The UTC day, not the customer's billing period: periods depend on the subscription and the zone and can
@@ -49,12 +52,12 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
   type AttributeValue,
+  BatchExecuteStatementCommand,
+  type BatchExecuteStatementCommandOutput,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   DynamoDBClient,
   type DynamoDBClientConfig,
-  GetItemCommand,
-  type GetItemCommandOutput,
-  PutItemCommand,
-  type PutItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -80,22 +83,22 @@ export interface UsageStoreStats {
  * hash): a low-level DynamoDB client; the store marshals the attributes itself.
  */
 export interface EventWriteClient {
-  send(command: PutItemCommand): Promise<PutItemCommandOutput>;
-  send(command: GetItemCommand): Promise<GetItemCommandOutput>;
+  send(command: BatchExecuteStatementCommand): Promise<BatchExecuteStatementCommandOutput>;
+  send(command: BatchGetItemCommand): Promise<BatchGetItemCommandOutput>;
 }
 
 export interface UsageStoreOptions {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   /**
-   * The client the conditional puts of `putEvents` go through. Ingestion puts one event per request, so the
-   * per-request work on our side counts: the store marshals its fixed-shape items itself (no document-client
-   * translation), and a client created with `cacheMiddleware: true` resolves the SDK middleware stack once
-   * instead of for every put. Default: `doc` (same requests, middleware resolved per put). Never give a
-   * client with `cacheMiddleware` to a document client: its commands ignore the cached handler's input.
+   * The client the INSERT batches of `putEvents` (and the reads of existing copies) go through: the store
+   * marshals its fixed-shape items itself (no document-client translation), and a client created with
+   * `cacheMiddleware: true` resolves the SDK middleware stack once instead of for every request. Default:
+   * `doc` (same requests, middleware resolved per request). Never give a client with `cacheMiddleware` to a
+   * document client: its commands ignore the cached handler's input.
    */
   readonly writeClient?: EventWriteClient;
-  /** Puts in flight at once. Default 64. */
+  /** INSERT statements in flight at once (25 to a request). Default 200: 8 requests. */
   readonly concurrency?: number;
   /** How long a shard plan is cached. Default 60 s. */
   readonly shardPlanCacheMs?: number;
@@ -281,6 +284,54 @@ export function toAttributeValues(item: EventItem): Record<string, AttributeValu
   return out;
 }
 
+/** Statements in one BatchExecuteStatement (DynamoDB's limit). */
+const STATEMENTS_PER_BATCH = 25;
+/** Attempts of a statement refused for throughput before its input is an `error` (the message is retried). */
+const STATEMENT_ATTEMPTS = 8;
+/** Per-statement errors worth sending again: throughput and transient server errors. */
+const RETRYABLE_STATEMENT_ERRORS = new Set([
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflict',
+]);
+
+/** Full-jitter exponential backoff: up to 25 ms × 2^attempt, at most 2 s. */
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(2_000, 25 * 2 ** attempt);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const insertTexts = new Map<string, string>();
+
+/**
+ * The PartiQL INSERT of an event item: `INSERT INTO "<table>" VALUE {'pk': ?, ...}` with the attribute values
+ * as parameters (the text depends only on the table and which optional attributes the item has, so it is
+ * built once per shape).
+ */
+export function insertStatement(
+  table: string,
+  item: EventItem,
+): { Statement: string; Parameters: AttributeValue[]; ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } {
+  const values = toAttributeValues(item);
+  const names = Object.keys(values);
+  const shape = `${table}\u0000${names.join(',')}`;
+  let text = insertTexts.get(shape);
+  if (text === undefined) {
+    text = `INSERT INTO "${table}" VALUE {${names.map((n) => `'${n}': ?`).join(', ')}}`;
+    insertTexts.set(shape, text);
+  }
+  return {
+    Statement: text,
+    Parameters: names.map((n) => values[n]!),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
 /** Maps an item back to the customer id and the event as it was validated. */
 export function fromItem(item: Record<string, unknown>): StoredEvent {
   const pk = String(item.pk);
@@ -344,7 +395,7 @@ export class UsageStore {
     // The document client passes low-level commands through untranslated.
     this.#writer = options.writeClient ?? (options.doc as unknown as EventWriteClient);
     this.#table = options.tableName;
-    this.#concurrency = options.concurrency ?? 64;
+    this.#concurrency = options.concurrency ?? 200;
     this.#cacheMs = options.shardPlanCacheMs ?? 60_000;
     this.#retentionDays = options.retentionDays ?? 400;
     this.#now = options.now ?? (() => new Date());
@@ -357,84 +408,197 @@ export class UsageStore {
   }
 
   /**
-   * Puts events, each with a conditional PutItem (BatchWriteItem cannot be conditional), `concurrency` at a
-   * time. Resolves per input, in order: `stored`, `exists` with the stored copy's hash, or `error`.
+   * Puts events, each at most once: PartiQL `INSERT` statements, 25 to a `BatchExecuteStatement`, up to
+   * `concurrency` statements in flight. An INSERT is a conditional write (it fails with `DuplicateItem` when
+   * the key exists) that costs what a PutItem costs, and a batch of them costs one request's work on our side
+   * instead of 25 (BatchWriteItem cannot be conditional; TransactWriteItems doubles the write cost). Resolves
+   * per input, in order: `stored`, `exists` with the stored copy's hash, or `error`.
+   *
+   * Two inputs with the same key in one call go out in successive waves, never in one batch: the later one
+   * then finds the first. Statements refused for throughput (`ProvisionedThroughputExceeded`,
+   * `ThrottlingError`, `RequestLimitExceeded`, `InternalServerError`) are sent again with backoff; a whole
+   * request that fails after the SDK's own retries makes each of its inputs an `error` (the caller retries
+   * the message).
    */
   async putEvents(inputs: readonly EventToStore[]): Promise<PutOutcome[]> {
     const plans = await this.#plansFor(inputs.map((i) => [i.customerId, i.event.type] as const));
+    const items = inputs.map((input) => {
+      const steps = plans.get(shardPlanPk(input.customerId, input.event.type)) ?? [];
+      const count = shardCountOn(steps, utcDay(input.event.time));
+      const shard = shardOf(identityKey(input.event.source, input.event.id), count);
+      return toItem(input, shard, this.#retentionDays);
+    });
     const outcomes: PutOutcome[] = new Array(inputs.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < inputs.length; i = next++) {
-        const input = inputs[i]!;
-        const steps = plans.get(shardPlanPk(input.customerId, input.event.type)) ?? [];
-        const count = shardCountOn(steps, utcDay(input.event.time));
-        const shard = shardOf(identityKey(input.event.source, input.event.id), count);
-        outcomes[i] = await this.#put(toItem(input, shard, this.#retentionDays), input.origin);
+    let pending = items.map((_, i) => i);
+    while (pending.length > 0) {
+      const keys = new Set<string>();
+      const wave: number[] = [];
+      const later: number[] = [];
+      for (const i of pending) {
+        const key = `${items[i]!.pk}\u0000${items[i]!.sk}`;
+        (keys.has(key) ? later : wave).push(i);
+        keys.add(key);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, inputs.length) }, worker));
+      await this.#insertAll(wave, items, inputs, outcomes);
+      pending = later;
+    }
     return outcomes;
   }
 
-  async #put(item: EventItem, origin: string): Promise<PutOutcome> {
-    try {
-      this.stats.requests++;
-      const res = await this.#writer.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: toAttributeValues(item),
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.stats.writeUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-      return { status: 'stored' };
-    } catch (err) {
-      if (!isConditionFailed(err)) return { status: 'error', error: err };
-      this.stats.failedConditionalPuts++;
-      this.stats.writeUnits += Math.ceil(
-        itemSize(item as unknown as Record<string, unknown>) / WRITE_UNIT_BYTES,
-      );
-      try {
-        const old = await this.#existing(err, item);
-        return { status: 'exists', hash: old.h, ownWrite: old.m === originTag(origin) };
-      } catch (readErr) {
-        return { status: 'error', error: readErr };
+  /** INSERTs the items at `indices` (distinct keys), then reads the stored copy of each one that existed. */
+  async #insertAll(
+    indices: readonly number[],
+    items: readonly EventItem[],
+    inputs: readonly EventToStore[],
+    outcomes: PutOutcome[],
+  ): Promise<void> {
+    const batches: number[][] = [];
+    for (let i = 0; i < indices.length; i += STATEMENTS_PER_BATCH) {
+      batches.push(indices.slice(i, i + STATEMENTS_PER_BATCH));
+    }
+    const existing: number[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let b = next++; b < batches.length; b = next++) {
+        await this.#insertBatch(batches[b]!, items, outcomes, existing);
       }
+    };
+    const inFlight = Math.max(1, Math.ceil(this.#concurrency / STATEMENTS_PER_BATCH));
+    await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
+    if (existing.length > 0) await this.#readExisting(existing, items, inputs, outcomes);
+  }
+
+  async #insertBatch(
+    batch: readonly number[],
+    items: readonly EventItem[],
+    outcomes: PutOutcome[],
+    existing: number[],
+  ): Promise<void> {
+    let todo = batch;
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      let res: BatchExecuteStatementCommandOutput;
+      try {
+        this.stats.requests++;
+        res = await this.#writer.send(
+          new BatchExecuteStatementCommand({
+            Statements: todo.map((i) => insertStatement(this.#table, items[i]!)),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+      } catch (err) {
+        for (const i of todo) outcomes[i] = { status: 'error', error: err };
+        return;
+      }
+      for (const c of res.ConsumedCapacity ?? []) this.stats.writeUnits += c.CapacityUnits ?? 0;
+      const retry: number[] = [];
+      todo.forEach((i, n) => {
+        const error = res.Responses?.[n]?.Error;
+        if (error === undefined) {
+          outcomes[i] = { status: 'stored' };
+        } else if (error.Code === 'DuplicateItem' || error.Code === 'ConditionalCheckFailed') {
+          // AWS charges the refused write too (dynalite reports none): count it as a PutItem's would be.
+          this.stats.failedConditionalPuts++;
+          this.stats.writeUnits += Math.ceil(
+            itemSize(items[i] as unknown as Record<string, unknown>) / WRITE_UNIT_BYTES,
+          );
+          const h = error.Item?.h?.S;
+          if (h !== undefined) {
+            const m = error.Item?.m?.S;
+            outcomes[i] = { status: 'exists', hash: h, ownWrite: m === items[i]!.m };
+          } else {
+            existing.push(i);
+          }
+        } else if (RETRYABLE_STATEMENT_ERRORS.has(error.Code ?? '') && attempt < STATEMENT_ATTEMPTS - 1) {
+          retry.push(i);
+        } else {
+          outcomes[i] = {
+            status: 'error',
+            error: new Error(
+              `usage event ${items[i]!.pk} ${items[i]!.sk}: INSERT failed with ${error.Code}: ${error.Message}`,
+            ),
+          };
+        }
+      });
+      todo = retry;
+      if (todo.length > 0) await sleep(backoffMs(attempt));
     }
   }
 
-  /** The stored copy's hash and origin: from the failed put (AWS), or a consistent read (dynalite). */
-  async #existing(err: unknown, item: EventItem): Promise<{ h: string; m?: string }> {
-    const returned = (err as { Item?: Record<string, { S?: string } | string> }).Item;
-    const str = (v: { S?: string } | string | undefined): string | undefined =>
-      typeof v === 'string' ? v : v?.S;
-    const h = str(returned?.h);
-    if (h !== undefined) return { h, ...(str(returned?.m) !== undefined ? { m: str(returned?.m)! } : {}) };
-    this.stats.requests++;
-    const got = await this.#writer.send(
-      new GetItemCommand({
-        TableName: this.#table,
-        Key: { pk: { S: item.pk }, sk: { S: item.sk } },
-        ProjectionExpression: 'h, m',
-        ConsistentRead: true,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    this.stats.readUnits += got.ConsumedCapacity?.CapacityUnits ?? 0;
-    const stored = got.Item?.h?.S;
-    if (stored === undefined) {
-      // The condition failed on an item that is gone: only TTL deletes events, long after the window.
-      throw new ConflictError(
-        'usage event',
-        `${item.pk} ${item.sk}`,
-        'condition failed but the item is gone',
-      );
+  /** The stored copies' hash and origin, by consistent BatchGetItem (100 keys a request). */
+  async #readExisting(
+    indices: readonly number[],
+    items: readonly EventItem[],
+    inputs: readonly EventToStore[],
+    outcomes: PutOutcome[],
+  ): Promise<void> {
+    const byKey = new Map<string, number[]>();
+    for (const i of indices) {
+      const key = JSON.stringify([items[i]!.pk, items[i]!.sk]);
+      byKey.set(key, [...(byKey.get(key) ?? []), i]);
     }
-    const m = got.Item?.m?.S;
-    return { h: stored, ...(m !== undefined ? { m } : {}) };
+    const keys = [...byKey.keys()];
+    const found = new Map<string, { h: string; m?: string }>();
+    for (let k = 0; k < keys.length; k += 100) {
+      let request: Record<string, AttributeValue>[] = keys.slice(k, k + 100).map((key) => {
+        const [pk, sk] = JSON.parse(key) as [string, string];
+        return { pk: { S: pk }, sk: { S: sk } };
+      });
+      for (let attempt = 0; request.length > 0; attempt++) {
+        let res: BatchGetItemCommandOutput;
+        try {
+          this.stats.requests++;
+          res = await this.#writer.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [this.#table]: {
+                  Keys: request,
+                  ProjectionExpression: 'pk, sk, h, m',
+                  ConsistentRead: true,
+                },
+              },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+        } catch (err) {
+          for (const key of request) {
+            for (const i of byKey.get(JSON.stringify([key.pk!.S, key.sk!.S])) ?? []) {
+              outcomes[i] = { status: 'error', error: err };
+            }
+          }
+          break;
+        }
+        for (const c of res.ConsumedCapacity ?? []) this.stats.readUnits += c.CapacityUnits ?? 0;
+        for (const got of res.Responses?.[this.#table] ?? []) {
+          const h = got.h?.S;
+          if (h !== undefined) {
+            found.set(JSON.stringify([got.pk?.S, got.sk?.S]), {
+              h,
+              ...(got.m?.S !== undefined ? { m: got.m.S } : {}),
+            });
+          }
+        }
+        request = (res.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Record<string, AttributeValue>[];
+        if (request.length > 0) await sleep(backoffMs(attempt));
+      }
+    }
+    for (const [key, list] of byKey) {
+      const old = found.get(key);
+      for (const i of list) {
+        if (outcomes[i] !== undefined) continue;
+        outcomes[i] =
+          old === undefined
+            ? {
+                status: 'error',
+                // The INSERT found the key but the item is gone: only TTL deletes events, long after the window.
+                error: new ConflictError(
+                  'usage event',
+                  `${items[i]!.pk} ${items[i]!.sk}`,
+                  'the insert found the key but the item is gone',
+                ),
+              }
+            : { status: 'exists', hash: old.h, ownWrite: old.m === originTag(inputs[i]!.origin) };
+      }
+    }
   }
 
   /**

@@ -1,0 +1,107 @@
+import {
+  BatchExecuteStatementCommand,
+  type BatchStatementRequest,
+  CreateTableCommand,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { localClients, uniquePrefix } from './support/aws.js';
+
+// The local stack answers PartiQL BatchExecuteStatement INSERTs (dynalite has no PartiQL): ingestion's
+// batched conditional writes. These tests hold the emulator to DynamoDB's documented behaviour for them.
+describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
+  const { ddb } = localClients();
+  const table = `${uniquePrefix('pq')}events`;
+  const insert = (pk: string, sk: string, v: string): BatchStatementRequest => ({
+    Statement: `INSERT INTO "${table}" VALUE {'pk': ?, 'sk': ?, 'v': ?}`,
+    Parameters: [{ S: pk }, { S: sk }, { N: v }],
+  });
+  const get = async (pk: string, sk: string) =>
+    (await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } } }))).Item;
+
+  beforeAll(async () => {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  });
+
+  it('inserts new items, one response per statement in order, and reports the write units', async () => {
+    const res = await ddb.send(
+      new BatchExecuteStatementCommand({
+        Statements: [insert('a', '1', '10'), insert('a', '2', '20'), insert('b', '1', '30')],
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    expect(res.Responses?.map((r) => r.Error)).toEqual([undefined, undefined, undefined]);
+    // Three items of well under 1 KB: one write unit each.
+    expect(res.ConsumedCapacity).toEqual([{ TableName: table, CapacityUnits: 3 }]);
+    expect(await get('a', '2')).toEqual({ pk: { S: 'a' }, sk: { S: '2' }, v: { N: '20' } });
+  });
+
+  it('refuses an INSERT of an existing key with DuplicateItem, keeps the stored item, and lands the others', async () => {
+    await ddb.send(new BatchExecuteStatementCommand({ Statements: [insert('c', '1', '1')] }));
+    const res = await ddb.send(
+      new BatchExecuteStatementCommand({ Statements: [insert('c', '1', '999'), insert('c', '2', '2')] }),
+    );
+    expect(res.Responses?.[0]?.Error?.Code).toBe('DuplicateItem');
+    expect(res.Responses?.[1]?.Error).toBeUndefined();
+    expect((await get('c', '1'))?.v).toEqual({ N: '1' });
+    expect((await get('c', '2'))?.v).toEqual({ N: '2' });
+  });
+
+  it('answers an invalid item with a ValidationError for that statement only', async () => {
+    const res = await ddb.send(
+      new BatchExecuteStatementCommand({
+        Statements: [
+          { Statement: `INSERT INTO "${table}" VALUE {'pk': ?}`, Parameters: [{ S: 'd' }] },
+          insert('d', '1', '4'),
+        ],
+      }),
+    );
+    expect(res.Responses?.[0]?.Error?.Code).toBe('ValidationError');
+    expect(res.Responses?.[0]?.Error?.Message).toMatch(/sk/);
+    expect(res.Responses?.[1]?.Error).toBeUndefined();
+  });
+
+  it.each([
+    ['more than 25 statements', Array.from({ length: 26 }, (_, i) => insert('e', String(i), '1')), /25/],
+    ['a statement outside the supported subset', [{ Statement: `SELECT * FROM "${table}"` }], /INSERT INTO/],
+    [
+      'a parameter count that does not match',
+      [{ Statement: `INSERT INTO "${table}" VALUE {'pk': ?, 'sk': ?}`, Parameters: [{ S: 'f' }] }],
+      /2 placeholders but 1 parameters/,
+    ],
+    ['the same key twice', [insert('g', '1', '1'), insert('g', '1', '2')], /duplicates/],
+  ])('refuses the whole request for %s', async (_, statements, message) => {
+    await expect(
+      ddb.send(new BatchExecuteStatementCommand({ Statements: statements as BatchStatementRequest[] })),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(message) });
+  });
+
+  it('answers ResourceNotFoundException for a missing table', async () => {
+    await expect(
+      ddb.send(
+        new BatchExecuteStatementCommand({
+          Statements: [
+            { Statement: `INSERT INTO "no-such-table" VALUE {'pk': ?}`, Parameters: [{ S: 'x' }] },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('keeps answering the operations dynalite serves itself', async () => {
+    expect(await get('a', '1')).toEqual({ pk: { S: 'a' }, sk: { S: '1' }, v: { N: '10' } });
+  });
+});
