@@ -6,7 +6,8 @@ import {
   periodContaining,
   type Subscription,
 } from '@tally/billing';
-import type { Meter, UsageRecord } from '@tally/metering';
+import type { Meter, OpeningState, UsageRecord } from '@tally/metering';
+import type { Decimal } from '@tally/money';
 import { metersOf, type Plan } from '@tally/rating';
 import type { BillingCycle, InvoiceStore, SubscriptionStore } from '@tally/store';
 import { DateTime } from 'luxon';
@@ -19,7 +20,23 @@ import {
   invoiceIdFor,
   lateUsageAdjustment,
 } from './billing-api.js';
-import { openingRater, readOpenings } from './opening.js';
+import {
+  closingLevelsOf,
+  groupingsOf,
+  groupKeyOf,
+  type Levels,
+  openingKind,
+  parseGroupKey,
+  shiftLevels,
+  sumByGroup,
+} from './levels.js';
+import {
+  type GroupOpening,
+  type Openings,
+  openingRater,
+  readGroupOpenings,
+  readOpenings,
+} from './opening.js';
 import { collectEventType, foldedMeter, isFoldable, type UsageSource } from './usage.js';
 
 /** One billing job: close (draft, then finalize) one period of one subscription. */
@@ -296,11 +313,26 @@ async function readUsage(
   return out;
 }
 
+/** One earlier period the draft may correct: its finalized invoice and its records, billed and late. */
+interface Correctable {
+  readonly period: BillingPeriod;
+  readonly original: Invoice;
+  readonly billed: Record<string, UsageRecord[]>;
+  readonly late: Record<string, UsageRecord[]>;
+}
+
 /**
  * The draft for a period: its usage received up to the cutoff (now − settle), the fees billed in advance for
  * it on the previous invoice (true-up), and the late usage of earlier, finalized periods whose acceptance
  * window is still open, as adjustments. The previous invoice's cutoff splits what an earlier period was
  * already billed for from what arrived since, so each late event is billed exactly once.
+ *
+ * Stateful meters (register reads, levels) open each period from the state before it: see `openingsAt`. A
+ * late record also moves the opening of every later period, so an earlier period is re-rated when it has late
+ * records or a stateful meter has late records in a period before it; it is billed the difference between
+ * its rating with the usage and openings as billed (arrived before the previous cutoff) and with everything
+ * arrived since. The draft stores the closing level of its time-weighted meters (`closingLevels`): the next
+ * period of a meter fed by changes opens from it plus the late changes of earlier periods.
  */
 async function assemblePeriod(
   ctx: Context,
@@ -310,7 +342,7 @@ async function assemblePeriod(
 ): Promise<Invoice> {
   const settle = deps.settleMs ?? DEFAULT_SETTLE_MS;
   const cutoff = iso(ms(now) - settle);
-  const [read, openings] = await Promise.all([
+  const [read, whole] = await Promise.all([
     readUsage(ctx, deps, { start: period.start, end: period.end }, [{ name: 'now', receivedBefore: cutoff }]),
     readOpenings({
       source: deps.usage,
@@ -334,9 +366,15 @@ async function assemblePeriod(
             ms(l.period.start) >= ms(period.start) &&
             ms(l.period.end) <= ms(period.end),
         );
+  // The levels the previous period closed with (none before the first period, or on an invoice from before
+  // they were kept: then a meter fed by changes opens from its `initial`).
+  const prevLevels = prev !== null && prev.kind === 'period' ? prev.closingLevels : undefined;
+  const initialOf = (meterId: string) => ctx.sourceMeters[meterId]?.timeWeighted?.initial ?? '0';
   const adjustments: InvoiceLine[] = [];
+  let lateChanges = new Map<string, Map<string, Decimal>>();
   if (prev !== null && prev.kind === 'period' && prev.status !== 'draft') {
     const prevCutoff = iso(ms(prev.createdAt) - settle);
+    const window: Correctable[] = [];
     for (let i = period.index - 1; i >= 0; i--) {
       const p = periodByIndex(ctx.subscription, ctx.customer, i);
       if (p === null) break;
@@ -351,18 +389,45 @@ async function assemblePeriod(
         { name: 'billed', receivedBefore: prevCutoff },
         { name: 'late', receivedFrom: prevCutoff, receivedBefore: iso(Math.min(ms(cutoff), closes)) },
       ]);
-      if (Object.values(split.late!).every((r) => r.length === 0)) continue;
-      // Re-rated from the opening state the original saw (what had arrived by its cutoff).
-      const pOpenings = await readOpenings({
-        source: deps.usage,
-        customerId: ctx.customer.id,
-        meters: Object.values(ctx.sourceMeters),
-        notBefore: ctx.subscription.start,
-        before: p.start,
-        receivedBefore: prevCutoff,
-      });
-      const pUsage: Record<string, UsageRecord[]> = { ...split.billed! };
-      for (const [id, rs] of Object.entries(split.late!)) pUsage[id] = [...(pUsage[id] ?? []), ...rs];
+      window.push({ period: p, original, billed: split.billed!, late: split.late! });
+    }
+    lateChanges = changesOf(ctx, window, (w) => w.late);
+    const stateful = Object.values(ctx.sourceMeters).filter((m) => openingKind(m) !== null);
+    const hasLate = (w: Correctable, meters?: readonly Meter[]) =>
+      (meters ?? Object.values(ctx.sourceMeters)).some((m) => (w.late[m.id] ?? []).length > 0);
+    for (const w of window) {
+      const earlier = window.filter((q) => q.period.index < w.period.index);
+      // A late record of a stateful meter before this period moves its opening, so it is re-rated too.
+      if (!hasLate(w) && !earlier.some((q) => hasLate(q, stateful))) continue;
+      const from = window.filter((q) => q.period.index >= w.period.index);
+      // Levels as billed at this period's start: the previous closing minus what was billed since.
+      const billedLevels =
+        prevLevels === undefined
+          ? undefined
+          : shiftLevels(
+              prevLevels,
+              changesOf(ctx, from, (q) => q.billed),
+              initialOf,
+              -1,
+            );
+      const merged: Record<string, UsageRecord[]> = { ...w.billed };
+      for (const [id, rs] of Object.entries(w.late)) merged[id] = [...(merged[id] ?? []), ...rs];
+      const at = (receivedBefore: string, records: Record<string, UsageRecord[]>, levels?: Levels) =>
+        openingsAt(ctx, deps, { before: w.period.start, receivedBefore, records, levels, known: prevLevels });
+      const [asBilled, asNow] = await Promise.all([
+        at(prevCutoff, w.billed, billedLevels),
+        at(
+          cutoff,
+          merged,
+          billedLevels === undefined
+            ? undefined
+            : shiftLevels(
+                billedLevels,
+                changesOf(ctx, earlier, (q) => q.late),
+                initialOf,
+              ),
+        ),
+      ]);
       adjustments.push(
         ...lateUsageAdjustment({
           customer: ctx.customer,
@@ -370,26 +435,162 @@ async function assemblePeriod(
           planVersions: ctx.plans,
           meters: ctx.meters,
           original: {
-            invoiceId: original.id,
-            invoiceNumber: original.number,
-            period: { start: p.start, end: p.end },
+            invoiceId: w.original.id,
+            invoiceNumber: w.original.number,
+            period: { start: w.period.start, end: w.period.end },
           },
-          billedUsage: split.billed!,
-          lateUsage: split.late!,
-          rate: openingRater(pOpenings, pUsage),
+          billedUsage: w.billed,
+          lateUsage: w.late,
+          rate: openingRater(asNow),
+          rateBilled: openingRater(asBilled),
         }),
       );
     }
   }
-  return assembleInvoice({
+  const openings = await openingsAt(ctx, deps, {
+    before: period.start,
+    receivedBefore: cutoff,
+    records: usage,
+    levels: prevLevels === undefined ? undefined : shiftLevels(prevLevels, lateChanges, initialOf),
+    known: prevLevels,
+    whole,
+  });
+  const closingLevels = closingLevelsFor(ctx, openings, usage);
+  const invoice = assembleInvoice({
     ...ctx.base,
     period: { start: period.start, end: period.end },
     usage,
     advanceBilled,
     adjustments,
     now,
-    rate: openingRater(openings, usage),
+    rate: openingRater(openings),
   });
+  return Object.keys(closingLevels).length === 0 ? invoice : { ...invoice, closingLevels };
+}
+
+/** The time-weighted meters the plans price by their aggregate, with their kind and groupings. */
+function levelMeters(ctx: Context): { meter: Meter; kind: 'level' | 'change'; groupings: string[][] }[] {
+  return Object.values(ctx.sourceMeters).flatMap((meter) => {
+    const kind = openingKind(meter);
+    const groupings = groupingsOf(meter.id, ctx.plans);
+    return (kind === 'level' || kind === 'change') && groupings.length > 0
+      ? [{ meter, kind, groupings }]
+      : [];
+  });
+}
+
+/** Σ of the changes of the change-fed meters over the periods' records (`pick` chooses billed or late). */
+function changesOf(
+  ctx: Context,
+  periods: readonly Correctable[],
+  pick: (c: Correctable) => Record<string, UsageRecord[]>,
+): Map<string, Map<string, Decimal>> {
+  const out = new Map<string, Map<string, Decimal>>();
+  for (const { meter, kind, groupings } of levelMeters(ctx)) {
+    if (kind !== 'change') continue;
+    out.set(
+      meter.id,
+      sumByGroup(
+        periods.flatMap((p) => pick(p)[meter.id] ?? []),
+        groupings,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * The state the stateful meters open a period with, at `before` (its start), from what arrived before
+ * `receivedBefore`:
+ * - charges priced whole: the last register read or level record of the store (`readOpenings`; `whole` when
+ *   already read); a meter fed by changes: its level `levels[meter][""]`;
+ * - charges priced per group: per group, the last record of the store before `before`
+ *   (`readGroupOpenings`) for the groups with records in `records` (the period's) and, for levels, the groups
+ *   the previous period closed with (`known`: a level in force needs no record in the period); a meter fed
+ *   by changes: its levels per group.
+ */
+async function openingsAt(
+  ctx: Context,
+  deps: BillingDeps,
+  q: {
+    before: string;
+    receivedBefore: string;
+    records: Readonly<Record<string, readonly UsageRecord[]>>;
+    levels: Levels | undefined;
+    known: Levels | undefined;
+    whole?: Record<string, OpeningState>;
+  },
+): Promise<Openings> {
+  const whole: Record<string, OpeningState> = {
+    ...(q.whole ??
+      (await readOpenings({
+        source: deps.usage,
+        customerId: ctx.customer.id,
+        meters: Object.values(ctx.sourceMeters),
+        notBefore: ctx.subscription.start,
+        before: q.before,
+        receivedBefore: q.receivedBefore,
+      }))),
+  };
+  const groups: Record<string, Record<string, GroupOpening>> = {};
+  await Promise.all(
+    Object.values(ctx.sourceMeters).map(async (meter) => {
+      const kind = openingKind(meter);
+      if (kind === null) return;
+      const groupings = groupingsOf(meter.id, ctx.plans).filter((g) => g.length > 0);
+      const mine = new Set(groupings.map((g) => JSON.stringify(g)));
+      const ofMine = (key: string) => key !== '' && mine.has(JSON.stringify(parseGroupKey(key).names));
+      if (kind === 'change') {
+        const levels = q.levels?.[meter.id] ?? {};
+        if (levels[''] !== undefined) whole[meter.id] = { level: levels[''] };
+        const g: Record<string, GroupOpening> = {};
+        for (const [key, level] of Object.entries(levels)) if (ofMine(key)) g[key] = { level };
+        groups[meter.id] = g;
+        return;
+      }
+      if (groupings.length === 0) return;
+      const wanted = new Set<string>();
+      for (const names of groupings)
+        for (const r of q.records[meter.id] ?? []) wanted.add(groupKeyOf(names, r.dimensions));
+      if (kind === 'level')
+        for (const key of Object.keys(q.known?.[meter.id] ?? {})) if (ofMine(key)) wanted.add(key);
+      const found = await readGroupOpenings({
+        source: deps.usage,
+        customerId: ctx.customer.id,
+        meter,
+        groupings,
+        wanted,
+        before: q.before,
+        notBefore: ctx.subscription.start,
+        receivedBefore: q.receivedBefore,
+      });
+      groups[meter.id] = Object.fromEntries([...found].map(([key, record]) => [key, { record }]));
+    }),
+  );
+  return { at: q.before, whole, groups };
+}
+
+/** The levels the period closes with, per time-weighted meter and group (see `InvoiceSchema.closingLevels`). */
+function closingLevelsFor(
+  ctx: Context,
+  openings: Openings,
+  usage: Readonly<Record<string, readonly UsageRecord[]>>,
+): Levels {
+  const out: Levels = {};
+  for (const { meter, kind, groupings } of levelMeters(ctx)) {
+    const groups = openings.groups[meter.id] ?? {};
+    const opening = (key: string): string | undefined => {
+      if (key === '') return openings.whole[meter.id]?.level;
+      const g = groups[key];
+      return g === undefined ? undefined : 'level' in g ? g.level : g.record.value;
+    };
+    const keys = [...Object.keys(groups), ...(openings.whole[meter.id]?.level === undefined ? [] : [''])];
+    const levels = closingLevelsOf(meter, kind, groupings, usage[meter.id] ?? [], opening, keys);
+    if (kind === 'change' && groupings.some((g) => g.length === 0))
+      levels[''] ??= meter.timeWeighted?.initial ?? '0';
+    if (Object.keys(levels).length > 0) out[meter.id] = levels;
+  }
+  return out;
 }
 
 /**
