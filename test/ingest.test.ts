@@ -3,8 +3,8 @@ import { ingestPolicy, quarantinedTotal } from '@tally/ingest';
 import { aggregate, MeterSchema } from '@tally/metering';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqsEventSource } from '../packages/local-stack/src/index.js';
-import { SqsEventSource as Source } from '../packages/local-stack/src/index.js';
-import { call, emfTotals, ingestWorld, METERS, NOW, read, subscribe } from './ingest-fixtures.js';
+import { lambdaContext, SqsEventSource as Source } from '../packages/local-stack/src/index.js';
+import { call, emfTotals, ingestWorld, METERS, NOW, read, sqsEvent, subscribe } from './ingest-fixtures.js';
 
 const sources: SqsEventSource[] = [];
 afterAll(async () => {
@@ -114,6 +114,28 @@ describe('ingest through the queue', () => {
     expect(await usageItems(w)).toHaveLength(2);
     // The redelivery recognises its own writes: each input counted once, as stored.
     expect(w.total).toEqual({ units: 2, stored: 2, duplicate: 0, quarantined: {} });
+  });
+
+  it('reports only the messages whose writes failed for redelivery, and settles the rest', async () => {
+    const w = await ingestWorld('ing-fail');
+    const usage = w.deps.ports.usage;
+    const failing = {
+      // The event with id f2 is refused for throughput past the store's retries.
+      putEvents: async (items: Parameters<typeof usage.putEvents>[0]) => {
+        const out = await usage.putEvents(items.filter((i) => i.event.id !== 'f2'));
+        return items.map((i) =>
+          i.event.id === 'f2' ? { status: 'error' as const, error: new Error('throttled') } : out.shift()!,
+        );
+      },
+    };
+    const { makeHandler } = await import('../functions/ingest/handler.js');
+    const handler = makeHandler({ ...w.deps, ports: { ...w.deps.ports, usage: failing } });
+    const res = await handler(
+      sqsEvent([JSON.stringify(call('f1')), JSON.stringify(call('f2')), JSON.stringify(call('f3'))], 'x'),
+      lambdaContext('ingest'),
+    );
+    expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: expect.stringMatching(/^x-\d+-1$/) }] });
+    expect(await usageItems(w)).toHaveLength(2);
   });
 
   it('settles one event carried by two concurrent batches with one write winning', async () => {

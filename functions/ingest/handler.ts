@@ -78,6 +78,8 @@ export function makeHandler(deps: IngestDeps) {
       deps.logger.warn('message not settled, it will be redelivered', { messageId, error });
     }
     deps.onResult?.(result);
+    // Every record settled (the usual case): nothing to report, and no per-record pass of the processor.
+    if (result.failed.size === 0) return { batchItemFailures: [] };
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {
@@ -104,7 +106,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): IngestDeps {
       acceptance: subscriptionAcceptance(doc, billing),
       usage: new UsageStore({
         doc,
-        // One conditional put per event: resolve the SDK middleware once, not per put.
+        // INSERT batches through a low-level client that resolves the SDK middleware once.
         writeClient: UsageStore.createWriteClient(),
         tableName: tableName(usageTable, env),
         retentionDays: policy.retentionDays,
