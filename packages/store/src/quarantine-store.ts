@@ -13,11 +13,16 @@
  *
  * | pattern                                 | operation                                                  |
  * | --------------------------------------- | ---------------------------------------------------------- |
- * | keep an input (idempotent)              | PutItem (the id is `<messageId>.<index>`: a redelivery overwrites its own entry) |
+ * | keep an input (idempotent)              | PutItem (a deterministic id: a redelivery or retry overwrites its own entry) |
  * | inputs of a day (UTC, by receivedAt)    | Query gsi1 `QDAY#<day>`                                    |
  * | inputs of a day and reason              | Query gsi1 `QDAY#<day>`, `begins_with(gsi1sk, "<reason>#")` |
  * | one input, whole                        | Query `Q#<id>` (head + parts)                              |
  * | mark replayed                           | UpdateItem `status = replayed`                             |
+ *
+ * Ids: `<messageId>.<index>` for inputs from the queue (a redelivery has the same message id);
+ * `http.<digest>.<n>` for events refused at the HTTP endpoint, from the producer and the event as kept
+ * (functions/http-ingest/quarantine-id.ts), since a producer's retry comes with a new request id.
+ * An overwrite takes the latest try whole: its receipt (the entry moves to that day) and status (open again).
  *
  * `status` is `open` until replayed; an input refused as `forbidden` (an HTTP producer reporting for a
  * subject its key is not bound to) is `held`: listed and shown, never replayed.
