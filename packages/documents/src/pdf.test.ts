@@ -40,6 +40,20 @@ describe('renderPdf', () => {
     expect(a.bytes.equals(b.bytes)).toBe(true);
   });
 
+  it('renders a Japanese document to the same bytes before and after another one used the shared font', async () => {
+    const at = { creationDate: new Date('2026-04-01T04:00:00Z') };
+    const ja = buildView(sampleInvoiceFor({ locale: 'ja-JP', timeZone: 'Asia/Tokyo' }), { kind: 'invoice' });
+    // Other glyphs than the first document's: a subset leaking from one document into the next would show.
+    const other = buildView(sampleInvoiceFor({ locale: 'ja-JP', legalName: '株式会社 東京精密機器' }), {
+      kind: 'invoice',
+    });
+    const first = await renderPdf(ja, at);
+    await renderPdf(other, at);
+    const again = await renderPdf(ja, at);
+    expect(first.warnings).toEqual([]);
+    expect(again.bytes.equals(first.bytes)).toBe(true);
+  });
+
   it('falls back to the standard fonts with a warning when no Unicode font exists, never failing', async () => {
     const v = buildView(sampleInvoiceFor({ locale: 'ja-JP' }), { kind: 'invoice' });
     const pdf = await renderPdf(v, { unicodeFont: null });
