@@ -184,29 +184,37 @@ describe('acceptance window from the plan', () => {
     await Promise.all([
       subscribe(w, 'cust-a', 'month', 10), // window 31 + 10 + 1 = 42 days
       subscribe(w, 'cust-b', 'month', 5), // window 31 + 5 + 1 = 37 days
-      subscribe(w, 'cust-y', 'year', 60), // window 366 + 60 + 1 = 427 days, beyond the 400-day retention
+      subscribe(w, 'cust-y', 'year', 60), // window 366 + 60 + 1 = 427 days, capped at 400 − 1 = 399 days
     ]);
     const fortyDaysAgo = '2025-12-01T12:00:00.000Z'; // NOW − 40 d
-    const yearly = call('y1', { subject: 'cust-y', time: '2024-11-16T12:00:00.000Z' }); // NOW − 420 d
     const rejected = JSON.stringify(call('l5', { subject: 'cust-b', time: fortyDaysAgo }));
-    await w.invoke([JSON.stringify(call('l10', { time: fortyDaysAgo })), rejected, JSON.stringify(yearly)]);
-    expect(w.total).toEqual({ units: 3, stored: 2, duplicate: 0, quarantined: { 'too-late': 1 } });
+    await w.invoke([JSON.stringify(call('l10', { time: fortyDaysAgo })), rejected]);
+    expect(w.total).toEqual({ units: 2, stored: 1, duplicate: 0, quarantined: { 'too-late': 1 } });
     const [entry] = await quarantined(w);
     expect(entry!.raw).toBe(rejected);
     expect(entry!.message).toContain('late acceptance 5 d');
     expect(entry!.message).toContain('plan plan-cust-b v1');
-
-    // The yearly customer's event is kept until its window has closed, past the retention: accepted until
-    // time + 427 d = NOW + 7 d, kept one day more = 2026-01-18T12:00Z (time + 400 d would be NOW − 20 d).
-    const items = await usageItems(w);
-    const y = items.find((i) => String(i.pk).startsWith('U#cust-y#'))!;
-    expect(y.expiresAt).toBe(Date.parse('2026-01-18T12:00:00Z') / 1000);
-    // A monthly event keeps the retention: time + 400 d.
-    const a = items.find((i) => String(i.pk).startsWith('U#cust-a#'))!;
+    const a = (await usageItems(w)).find((i) => String(i.pk).startsWith('U#cust-a#'))!;
     expect(a.expiresAt).toBe((Date.parse(fortyDaysAgo) + 400 * 86_400_000) / 1000);
+  });
 
-    // A redelivery of the yearly event, still inside its window, is a duplicate of the stored copy.
-    await w.invoke([JSON.stringify(yearly)]);
+  it('caps a window longer than the retention, so every accepted copy finds the stored one', async () => {
+    const w = await ingestWorld('ing-cap');
+    await w.catalog.putCustomer({ id: 'cust-y' });
+    await subscribe(w, 'cust-y', 'year', 60); // 427 days by the plan, 399 by the 400-day retention
+    const tooOld = JSON.stringify(call('y-old', { subject: 'cust-y', time: '2024-11-16T12:00:00.000Z' })); // NOW − 420 d
+    const old = JSON.stringify(call('y-398', { subject: 'cust-y', time: '2024-12-08T12:00:00.000Z' })); // NOW − 398 d
+    await w.invoke([tooOld, old]);
+    expect(w.total).toEqual({ units: 2, stored: 1, duplicate: 0, quarantined: { 'too-late': 1 } });
+    const [entry] = await quarantined(w);
+    expect(entry!.raw).toBe(tooOld);
+    expect(entry!.message).toContain('capped at 399 d');
+    // Stored with the retention's TTL: time + 400 d = 2026-01-12T12:00Z, after the last instant a copy of it is
+    // accepted (time + 399 d = NOW + 1 d).
+    const [item] = await usageItems(w);
+    expect(item!.expiresAt).toBe(Date.parse('2026-01-12T12:00:00Z') / 1000);
+    // A redelivery inside the window is a duplicate of the stored copy.
+    await w.invoke([old]);
     expect(w.total.duplicate).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import {
   type SubscriptionSource,
   type SubscriptionTermsView,
   termsOfSubscriptions,
+  withinRetention,
 } from './acceptance.js';
 import { ingestPolicy } from './policy.js';
 import { validateEvent } from './validate.js';
@@ -64,6 +65,24 @@ describe('checkLateness', () => {
     expect(r?.message).toContain('late acceptance 5 d');
     expect(r?.message).toContain('subscription s1 (month), plan p v2');
     expect(r?.path).toBe('time');
+  });
+
+  it('caps a yearly window at the retention less a day, and says so', () => {
+    // yearly, 35 late days: 366 + 35 + 1 = 402 d; retention 400 → at most 399 d.
+    const yearly = withinRetention({ periodDays: 366, lateAcceptanceDays: 35, basis: 'y' }, 400);
+    expect(acceptanceWindowDays(yearly)).toBe(399);
+    // 399 d before 2026-01-10T12:00Z: − 365 d = 2025-01-10 (2025 is not a leap year), − 34 d = 2024-12-07.
+    expect(checkLateness(event('2024-12-07T12:00:00Z'), NOW, yearly)).toBeUndefined();
+    const r = checkLateness(event('2024-12-07T11:59:59Z'), NOW, yearly);
+    expect(r?.reason).toBe('too-late');
+    expect(r?.message).toContain('capped at 399 d');
+  });
+
+  it('leaves a window shorter than the retention as the plans make it', () => {
+    expect(acceptanceWindowDays(withinRetention(monthly(35), 400))).toBe(67);
+    expect(
+      checkLateness(event('2025-12-01T12:00:00Z'), NOW, withinRetention(monthly(5), 400))?.message,
+    ).not.toContain('capped');
   });
 
   it('defaults to 31 + 35 + 1 = 67 days for a customer without subscriptions', () => {

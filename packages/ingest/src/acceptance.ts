@@ -26,20 +26,39 @@ export interface AcceptanceTerms {
   readonly lateAcceptanceDays: number;
   /** Where the figures come from, for messages (e.g. `subscription sub-1 (month), plan basic v2`). */
   readonly basis: string;
+  /**
+   * The most days the window may span whatever the plans say: the usage retention minus one day
+   * (`withinRetention`), so every copy of an event that can still be accepted finds the stored one, even
+   * when a plan change widens the window after the event was stored (its TTL was set from the retention).
+   */
+  readonly maxWindowDays?: number;
 }
 
-/** Days between an event's time and the last instant it is accepted: period + late acceptance + 1. */
-export function acceptanceWindowDays(
-  terms: Pick<AcceptanceTerms, 'periodDays' | 'lateAcceptanceDays'>,
-): number {
-  return terms.periodDays + terms.lateAcceptanceDays + 1;
+type WindowTerms = Pick<AcceptanceTerms, 'periodDays' | 'lateAcceptanceDays' | 'maxWindowDays'>;
+
+/**
+ * Days between an event's time and the last instant it is accepted: period + late acceptance + 1, at most
+ * `maxWindowDays`.
+ */
+export function acceptanceWindowDays(terms: WindowTerms): number {
+  const days = terms.periodDays + terms.lateAcceptanceDays + 1;
+  return terms.maxWindowDays !== undefined ? Math.min(days, terms.maxWindowDays) : days;
 }
 
 /** The acceptance window in milliseconds. */
-export function acceptanceWindowMs(
-  terms: Pick<AcceptanceTerms, 'periodDays' | 'lateAcceptanceDays'>,
-): number {
+export function acceptanceWindowMs(terms: WindowTerms): number {
   return acceptanceWindowDays(terms) * DAY_MS;
+}
+
+/**
+ * The terms with the window capped at the usage retention minus one day. An event is stored with a TTL of
+ * at least its time + `retentionDays`; accepting it only while it is younger than `retentionDays - 1` days
+ * means any later copy that is accepted still finds the stored one (no double count), however the
+ * customer's plans change after the write. A window longer than that (a yearly plan with more than 32 late
+ * days at the default 400-day retention) needs a longer retention (`TALLY_USAGE_RETENTION_DAYS`).
+ */
+export function withinRetention(terms: AcceptanceTerms, retentionDays: number): AcceptanceTerms {
+  return { ...terms, maxWindowDays: retentionDays - 1 };
 }
 
 /**
@@ -68,7 +87,11 @@ export function checkLateness(event: UsageEvent, now: Date, terms: AcceptanceTer
     message:
       `event ${event.source}#${event.id}: time ${event.time} is before ${new Date(oldest).toISOString()}, ` +
       `the start of the acceptance window (period ${terms.periodDays} d + late acceptance ` +
-      `${terms.lateAcceptanceDays} d + 1 d, from ${terms.basis})`,
+      `${terms.lateAcceptanceDays} d + 1 d, from ${terms.basis}` +
+      (acceptanceWindowDays(terms) < terms.periodDays + terms.lateAcceptanceDays + 1
+        ? `; capped at ${terms.maxWindowDays} d, the usage retention less a day, so a redelivery always finds the stored copy`
+        : '') +
+      ')',
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Meter, UsageEvent } from '@tally/metering';
-import { type AcceptanceTerms, checkLateness, defaultTerms } from './acceptance.js';
+import { type AcceptanceTerms, checkLateness, defaultTerms, withinRetention } from './acceptance.js';
 import type { Producer } from './catalog.js';
 import { checkMeters } from './classify.js';
 import type { InputUnit } from './decode.js';
@@ -108,8 +108,11 @@ export function admitEvents(units: readonly InputUnit[], ctx: AdmitContext): Adm
       );
     }
     const bad =
-      checkLateness(event, ctx.now, ctx.terms.get(customerId) ?? fallback) ??
-      checkMeters(event, ctx.meters.get(event.type) ?? [], ctx.policy);
+      checkLateness(
+        event,
+        ctx.now,
+        withinRetention(ctx.terms.get(customerId) ?? fallback, ctx.policy.retentionDays),
+      ) ?? checkMeters(event, ctx.meters.get(event.type) ?? [], ctx.policy);
     if (bad) return reject(u, bad, { event, customerId });
     return { index: u.index, status: 'accepted', source: event.source, id: event.id, event };
   });

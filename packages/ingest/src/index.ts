@@ -11,6 +11,7 @@ export {
   type SubscriptionSource,
   type SubscriptionTermsView,
   termsOfSubscriptions,
+  withinRetention,
 } from './acceptance.js';
 export { type AdmitContext, type AdmitResult, admitEvents } from './admit.js';
 export {

@@ -1,5 +1,11 @@
 import type { UsageEvent } from '@tally/metering';
-import { type AcceptanceTerms, acceptanceWindowMs, checkLateness, defaultTerms } from './acceptance.js';
+import {
+  type AcceptanceTerms,
+  acceptanceWindowMs,
+  checkLateness,
+  defaultTerms,
+  withinRetention,
+} from './acceptance.js';
 import type { CatalogCustomer } from './catalog.js';
 import { checkMeters } from './classify.js';
 import { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
@@ -123,7 +129,7 @@ export async function ingestBatch(
   for (const w of resolved) {
     const event = w.event!;
     const customer = w.customer!;
-    const terms = termsByCustomer.get(customer.id) ?? fallback;
+    const terms = withinRetention(termsByCustomer.get(customer.id) ?? fallback, policy.retentionDays);
     const bad = checkLateness(event, now, terms) ?? checkMeters(event, meters.get(event.type) ?? [], policy);
     if (bad) {
       w.rejection = bad;

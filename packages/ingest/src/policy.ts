@@ -27,9 +27,9 @@ export const IngestPolicySchema = z.object({
   /** Magnitude above which a measured value is taken for a producer bug (`invalid-quantity`). */
   maxQuantity: z.number().positive().default(1e15),
   /**
-   * Days a stored event is kept at least (DynamoDB TTL); must exceed the default acceptance window. An event
-   * whose customer's window is longer (a yearly plan) is kept until its window has closed, so the dedupe
-   * window always covers the acceptance window.
+   * Days a stored event is kept at least (DynamoDB TTL); must exceed the default acceptance window. No
+   * acceptance window is longer than this less a day (`withinRetention`), so the dedupe window always covers
+   * the acceptance window.
    */
   retentionDays: z.int().min(1).max(3650).default(400),
 });

@@ -37,13 +37,12 @@
  *   a redelivery of it can still arrive, and readers know N for every day.
  *
  * ## Dedupe window and its trade-off
- * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days), or one day past the
- * last instant a redelivery of it can be accepted when that is later (`EventToStore.acceptUntil`). Ingestion
- * accepts an event while it is inside its customer's acceptance window (the longest billing period of the
- * customer's subscriptions + the plan's `lateAcceptanceDays` + 1 day; 67 days by default, 402 for a yearly
- * plan with the default 35), so every redelivery that can be accepted finds the first copy: the dedupe window
- * is the whole acceptance window. (A plan change that widens a customer's window later does not extend items
- * already written; the 400-day retention covers every window up to 399 days.) A redelivery whose `time` moved
+ * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days). Ingestion accepts an
+ * event while it is inside its customer's acceptance window (the longest billing period of the customer's
+ * subscriptions + the plan's `lateAcceptanceDays` + 1 day; 67 days by default), capped at `retentionDays - 1`
+ * (`withinRetention` in @tally/ingest), so every copy that can be accepted finds the first one: the dedupe
+ * window is the whole acceptance window, even after a plan change widens it. (A yearly plan with more than
+ * 32 late days needs a retention above 400 days to accept its latest events.) A redelivery whose `time` moved
  * to another UTC day, or whose `subject` moved to another customer, has another key: it is stored as a
  * second event instead of being flagged as a conflict. Detecting that
  * would need an identity-claim item (`EVT#<hash(source,id)>` in the registry), doubling the write cost; we
