@@ -44,6 +44,14 @@ export const MeterSchema = z
       .union([PositiveDecimalStringSchema, z.object({ factor: PositiveDecimalStringSchema })])
       .transform((c) => (typeof c === 'string' ? { factor: c } : c))
       .optional(),
+    /**
+     * How records become the period's quantity. `time-weighted-sum` is level × seconds ÷ period seconds (10 GB
+     * held half the month is 5 GB-months); `time-weighted-average` is level × seconds ÷ seconds the level was
+     * known. When a plan change or a trial end cuts a billing period, each part's quantity is its share of
+     * the period's value (its level × seconds ÷ the whole period's seconds, resp. ÷ the seconds known in the
+     * whole period), so the parts add up to the period's value and each part is priced by its plan version:
+     * see `aggregate`'s `whole`.
+     */
     aggregation: AggregationSchema,
     /** Dimensions the aggregate is split by: names from `dimensions`, or dot paths into data. */
     groupBy: z.array(z.string().min(1)).optional(),

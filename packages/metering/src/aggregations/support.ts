@@ -23,6 +23,12 @@ export interface AggregationInput {
   readonly period: PeriodMs;
   /** The state before the first record (read by `register-delta` and the time-weighted aggregations). */
   readonly opening?: OpeningState;
+  /**
+   * The whole period `period` is a part of (a billing period cut by a plan change or a trial end), or
+   * undefined when `period` is whole. The time-weighted aggregations divide by it, so the parts of a period
+   * add up to its value; the others ignore it.
+   */
+  readonly whole?: PeriodMs;
 }
 
 export type AggregationFn = (input: AggregationInput) => Decimal;

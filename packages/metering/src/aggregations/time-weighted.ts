@@ -2,9 +2,14 @@ import { Decimal } from '@tally/money';
 import { type AggregationInput, chronological } from './support.js';
 
 export interface LevelArea {
-  /** Σ level × milliseconds over the period. */
+  /** Σ level × milliseconds over the period (the part being aggregated). */
   readonly area: Decimal;
-  /** Milliseconds of the period during which the level was known. */
+  /**
+   * Milliseconds of the whole period (`input.whole`, else the period) during which the level was known: from
+   * its start when an opening or initial level is known or a record before it sets one, else from the first
+   * record. Only records up to the end of the part are read, so a level first known after the part is not
+   * counted (the part's area is 0 then anyway).
+   */
   readonly coveredMs: number;
 }
 
@@ -14,11 +19,12 @@ export interface LevelArea {
  * level is `opening.level`, else the meter's `initial` when set, otherwise unknown (and counted as 0) until
  * the first event.
  */
-export function levelArea({ meter, records, period, opening }: AggregationInput): LevelArea {
+export function levelArea({ meter, records, period, opening, whole }: AggregationInput): LevelArea {
   const delta = meter.timeWeighted?.input === 'delta';
+  const outer = whole ?? period;
   const initial = opening?.level ?? meter.timeWeighted?.initial;
   let level = new Decimal(initial ?? 0);
-  let knownSince: number | undefined = initial === undefined ? undefined : period.startMs;
+  let knownSince: number | undefined = initial === undefined ? undefined : outer.startMs;
   let cursor = period.startMs;
   let area = new Decimal(0);
   for (const { ms, record } of chronological(records)) {
@@ -28,8 +34,8 @@ export function levelArea({ meter, records, period, opening }: AggregationInput)
       cursor = ms;
     }
     level = delta ? level.plus(record.value) : new Decimal(record.value);
-    knownSince ??= Math.max(ms, period.startMs);
+    knownSince ??= Math.max(ms, outer.startMs);
   }
   area = area.plus(level.times(period.endMs - cursor));
-  return { area, coveredMs: knownSince === undefined ? 0 : period.endMs - knownSince };
+  return { area, coveredMs: knownSince === undefined ? 0 : outer.endMs - knownSince };
 }
