@@ -43,6 +43,13 @@ export interface RateInput {
    * part gets the full allowance.
    */
   readonly nominalPeriod?: Period;
+  /**
+   * The billing period that `period` is a part of, when a plan change or a trial end cuts it. Time-weighted
+   * meters then give the part's share of the period's value (level × seconds in the part ÷ the period's
+   * seconds; see `aggregate` of @tally/metering), so the parts add up to it and each is priced on its own
+   * plan version. Unlike `nominalPeriod` (the chargeable window, for allowances) this is the whole billing period.
+   */
+  readonly wholePeriod?: Period;
 }
 
 const ZERO = new Decimal(0);
@@ -129,7 +136,9 @@ function rateCharge(
   } else if (meter !== undefined && entry.input === 'aggregate') {
     const given = input.quantities?.[meter.id];
     quantity =
-      given !== undefined ? new Decimal(given) : aggregate(meter, input.usage[meter.id] ?? [], input.period);
+      given !== undefined
+        ? new Decimal(given)
+        : aggregate(meter, input.usage[meter.id] ?? [], input.period, undefined, input.wholePeriod);
   }
   return priceUsage(charge, { quantity, records, context, input, pms, share });
 }
@@ -164,7 +173,10 @@ function rateGroups(
     if (!used.has(key)) continue;
     const grouped = groupCharge(charge, g.dimensions);
     const records = entry.input === 'records' ? g.records : [];
-    const quantity = entry.input === 'records' ? sumOf(records) : aggregate(meter, g.records, input.period);
+    const quantity =
+      entry.input === 'records'
+        ? sumOf(records)
+        : aggregate(meter, g.records, input.period, undefined, input.wholePeriod);
     const groupContext: LineContext = {
       ...context,
       unit: unitOf(grouped, meter),
