@@ -1,6 +1,7 @@
 export {
   type FaultCounts,
   type FunctionLog,
+  type FunctionTimings,
   type IngestTotals,
   type LocalPipeline,
   type LocalPipelineOptions,

@@ -74,6 +74,14 @@ export interface FunctionLog {
 /** Logs kept at most (the oldest are dropped beyond it). */
 const MAX_FUNCTION_LOGS = 10_000;
 
+/**
+ * Where a run spent its time, per function (and the demo's own callers): invocations and the wall time they
+ * took, summed; `<name> threw` counts the invocations that threw (they are in `<name>` too). Concurrent
+ * invocations overlap, so the sum of all may exceed the run's wall time. `clock` (moving the test clock) holds
+ * what its listeners ran: close-periods and the dunning steps the move released.
+ */
+export type FunctionTimings = Record<string, { calls: number; ms: number }>;
+
 /** How many faults were injected. */
 export interface FaultCounts {
   crashes: number;
@@ -112,6 +120,10 @@ export interface LocalPipeline {
   readonly faults: FaultCounts;
   /** Warnings and errors of bill-subscription and deliver-invoice, oldest first (see {@link FunctionLog}). */
   readonly logs: readonly FunctionLog[];
+  /** Time spent in each function so far (see {@link FunctionTimings}); `settle` counts the waits for quiet. */
+  readonly timings: FunctionTimings;
+  /** `fn`, with its wall time added to `timings[name]` (for callers' own work, such as the demo's payers). */
+  timed<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Calls the payment webhook function (record-payment) with an API Gateway v2 event. */
   readonly webhook: (
     event: import('aws-lambda').APIGatewayProxyEventV2,
@@ -153,6 +165,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   // An invocation's accounting counts only once it returns: a crashed one is redelivered and counted then.
   const invocation = new AsyncLocalStorage<IngestTotals>();
   const logs: FunctionLog[] = [];
+  const timings: FunctionTimings = {};
+  const count = (name: string, ms: number) => {
+    const t = timings[name] ?? { calls: 0, ms: 0 };
+    t.calls++;
+    t.ms += ms;
+    timings[name] = t;
+  };
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } catch (err) {
+      // Thrown invocations are counted apart too (a dunning task's lost race is retried by the state machine).
+      count(`${name} threw`, performance.now() - t0);
+      throw err;
+    } finally {
+      count(name, performance.now() - t0);
+    }
+  };
   const recordingLogger = (functionName: string, serviceName: string): Logger => {
     const keep = (level: FunctionLog['level'], message: unknown, extra: readonly unknown[]) => {
       const detail = Object.assign({}, ...extra.filter((e) => typeof e === 'object' && e !== null));
@@ -192,7 +223,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             receivables: receivablesFromEnv(process.env, clock),
           }) as never;
         })();
-        return (await built)(input, lambdaContext(name)) as never;
+        const run = await built;
+        return timed(name, async () => (await run(input, lambdaContext(name))) as never);
       };
     };
     dunning = await startLocalDunning({
@@ -292,7 +324,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
 
     const sqsHandler = (name: string, h: (e: never, c: never) => Promise<unknown>): SqsHandler =>
-      (async (event) => h(event as never, lambdaContext(name) as never)) as SqsHandler;
+      (async (event) => timed(name, () => h(event as never, lambdaContext(name) as never))) as SqsHandler;
     // Local speed-ups that keep the semantics: failed records come back after 1 s instead of the queue's
     // visibility timeout, and ingest does not wait out its 1 s batching window (it takes what is there).
     const fast = { retryVisibilitySeconds: 1 };
@@ -319,7 +351,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       // close-periods reads the clock: one run per clock move does what 24 runs at the same instant would.
       catchUp: 'latest',
       fire: async () => {
-        await close({} as never, lambdaContext('close-periods') as never);
+        await timed('close-periods', () => close({} as never, lambdaContext('close-periods') as never));
       },
     });
 
@@ -338,6 +370,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       concurrency: 16,
     });
     const started = dunning;
+    const settleNow = async (timeoutMs: number) => {
+      // Draining one queue can fill another (billing → delivery, dunning → delivery): repeat until a
+      // pass invokes nothing.
+      for (let pass = 0; pass < 20; pass++) {
+        const before = invocations() + started.sfn.executions.size;
+        await stack.drained(timeoutMs);
+        await started.idle();
+        if (invocations() + started.sfn.executions.size === before) return;
+      }
+    };
     const pipeline: LocalPipeline = {
       stack,
       clock,
@@ -347,28 +389,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       urls: { ingest: `${ingestApi.url}/v1/events`, webhook: `${webhookApi.url}/v1/payments/webhook` },
       faults: injected,
       logs,
-      webhook: async (event) => (await pay(event, lambdaContext('record-payment'))) as never,
+      timings,
+      timed,
+      webhook: async (event) =>
+        (await timed('record-payment', () => pay(event, lambdaContext('record-payment')))) as never,
       async sendUsage(bodies, onProgress) {
-        await usageSender.send(bodies, onProgress ? { onProgress } : {});
+        await timed('send usage', () => usageSender.send(bodies, onProgress ? { onProgress } : {}));
       },
-      async settle(timeoutMs = 300_000) {
-        // Draining one queue can fill another (billing → delivery, dunning → delivery): repeat until a
-        // pass invokes nothing.
-        for (let pass = 0; pass < 20; pass++) {
-          const before = invocations() + started.sfn.executions.size;
-          await stack.drained(timeoutMs);
-          await started.idle();
-          if (invocations() + started.sfn.executions.size === before) return;
-        }
-      },
+      settle: (timeoutMs = 300_000) => timed('settle', () => settleNow(timeoutMs)),
       async advanceTo(to, stepMs = 3_600_000, onStep) {
         const end = Date.parse(to);
         for (let t = clock.now().getTime() + stepMs; t < end; t += stepMs) {
-          await clock.set(new Date(t));
+          await timed('clock', () => clock.set(new Date(t)));
           await pipeline.settle();
           await onStep?.(clock.now());
         }
-        if (clock.now().getTime() < end) await clock.set(new Date(end));
+        if (clock.now().getTime() < end) await timed('clock', () => clock.set(new Date(end)));
         await pipeline.settle();
         await onStep?.(clock.now());
       },
