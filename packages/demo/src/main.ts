@@ -64,6 +64,8 @@ const { summary, pipeline } = await runDemo({
 });
 void values.fresh;
 
+log('writing the HTML report…');
+const reportStarted = performance.now();
 const data = await loadReportData(
   Array.from(
     { length: customers },
@@ -79,6 +81,7 @@ writeFileSync(
     pipeline.clock.now().toISOString(),
   ),
 );
+log(`  (${((performance.now() - reportStarted) / 1000).toFixed(1)} s)`);
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 if (values.json) console.log(JSON.stringify({ ...summary, report: reportFile }, null, 2));

@@ -59,6 +59,47 @@ export interface DemoSummary {
   readonly dunning: { readonly suspended: number; readonly restored: number; readonly events: number };
   readonly sesPage: string;
   readonly seconds: number;
+  /** Wall seconds of each phase of the run, in order (see {@link PHASES}). */
+  readonly phases: Partial<Record<Phase, number>>;
+}
+
+/** The phases of a run, in order, as the progress output and `DemoSummary.phases` name them. */
+export const PHASES = [
+  'stack',
+  'catalog',
+  'generate',
+  'month',
+  'close',
+  'late',
+  'dunning',
+  'summary',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/**
+ * Wall time per phase: `next(phase)` ends the running phase (returning its seconds) and starts another. A
+ * phase entered twice adds up.
+ */
+class PhaseTimer {
+  readonly #ms: Partial<Record<Phase, number>> = {};
+  #phase: Phase | undefined;
+  #since = performance.now();
+
+  next(phase: Phase | undefined): number {
+    const now = performance.now();
+    const took = now - this.#since;
+    if (this.#phase) this.#ms[this.#phase] = (this.#ms[this.#phase] ?? 0) + took;
+    this.#phase = phase;
+    this.#since = now;
+    return took / 1000;
+  }
+
+  /** Seconds per phase, to a tenth. */
+  get seconds(): Partial<Record<Phase, number>> {
+    return Object.fromEntries(
+      Object.entries(this.#ms).map(([p, ms]) => [p, Math.round(ms / 100) / 10]),
+    ) as Partial<Record<Phase, number>>;
+  }
 }
 
 const pad = (n: number, w = 6) => String(n).padStart(w);
@@ -73,6 +114,8 @@ export async function runDemo(
 ): Promise<{ summary: DemoSummary; pipeline: LocalPipeline }> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
+  const phases = new PhaseTimer();
+  phases.next('stack');
   const month = options.month ?? '2026-01';
   const random = new Random(options.seed ?? 2026);
   if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
@@ -87,12 +130,15 @@ export async function runDemo(
     logLevel: 'ERROR',
   });
   try {
+    phases.next('generate');
     const offers = loadOffers();
     const customers = generateCustomers(offers, { count: options.customers ?? 30, month, random });
+    phases.next('catalog');
     log(`loading the catalog: 3 issuers, 3 plans, ${customers.length} customers and their subscriptions…`);
     await seedCatalog(offers, customers);
     const payers = new Payers(pipeline, customers);
 
+    phases.next('generate');
     // Producers send in time order (the fault injection then reorders some of it).
     const clean = customers
       .flatMap((c) => generateUsage(c, { month, random }))
@@ -107,6 +153,7 @@ export async function runDemo(
     // Each message goes out once the clock has passed its newest event, as a live producer would send it;
     // close-periods fires every hour on the way.
     const schedule = scheduleByTime(traffic.onTime);
+    phases.next('month');
     const monthEnd = addMonth(monthStart);
     const lastEvent = schedule.at(-1)?.at ?? monthEnd.getTime();
     let next = 0;
@@ -136,16 +183,19 @@ export async function runDemo(
         `${pipeline.ingest.duplicate} duplicates, ${sumValues(pipeline.ingest.quarantined)} quarantined`,
     );
 
+    log(`  (${phases.next('close').toFixed(1)} s)`);
     log('closing the period: the clock moves hour by hour past the month end and the draft grace…');
     await pipeline.advanceTo(new Date(monthEnd.getTime() + 2 * 86_400_000).toISOString(), 3_600_000, () =>
       payers.payDue(),
     );
     log(`  ${await countInvoices(pipeline, customers)} invoices finalized and queued for email`);
 
+    log(`  (${phases.next('late').toFixed(1)} s)`);
     log(`late usage: ${traffic.late.length} batches of events from ${month} arrive now…`);
     await pipeline.sendUsage(traffic.late);
     await pipeline.settle();
 
+    log(`  (${phases.next('dunning').toFixed(1)} s)`);
     log('payments and dunning: the clock moves day by day for two months…');
     const until = addMonth(addMonth(monthEnd)).getTime();
     for (let day = pipeline.clock.now().getTime() + 86_400_000; day <= until; day += 86_400_000) {
@@ -160,9 +210,27 @@ export async function runDemo(
       }
     }
     const payments = { sent: payers.sent, accepted: payers.accepted };
+    log(`  (${phases.next('summary').toFixed(1)} s)`);
 
     const summary = await summarize(pipeline, customers, expected, payments, started);
-    return { summary, pipeline };
+    phases.next(undefined);
+    const seconds = phases.seconds;
+    log(
+      `time by phase (s): ${PHASES.map((p) => `${p} ${seconds[p] ?? 0}`).join(' · ')}\n` +
+        `time by function (s, summed over concurrent calls): ${Object.entries(pipeline.timings)
+          .sort(([, a], [, b]) => b.ms - a.ms)
+          .map(([name, t]) => `${name} ${(t.ms / 1000).toFixed(1)} (${t.calls})`)
+          .join(' · ')}`,
+    );
+    const executions: Record<string, number> = {};
+    for (const e of pipeline.dunning.sfn.executions.values())
+      executions[e.status] = (executions[e.status] ?? 0) + 1;
+    log(
+      `dunning executions: ${Object.entries(executions)
+        .map(([status, n]) => `${status.toLowerCase()} ${n}`)
+        .join(', ')} · function warnings and errors: ${pipeline.logs.length}`,
+    );
+    return { summary: { ...summary, phases: seconds }, pipeline };
   } finally {
     if (!options.keepRunning) await pipeline.stop();
   }
@@ -282,6 +350,12 @@ async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCu
  * after issue), late (12 days after the due date, after reminders), after suspension (40 days after it,
  * which lifts the suspension), partial (half, on the due date) or never. Payers pay what the receivables
  * ledger says is open, so a late fee dunning added is paid too. `payDue` runs after every clock step.
+ *
+ * A customer's invoices are read again only when something may be due: when billing ran since the last read
+ * (only bill-subscription finalizes invoices), or when an invoice of the last read falls due today. An
+ * invoice's issue and due dates never change once it is finalized, and an open one can only become paid, so
+ * on any other day a fresh read would find nothing due either: the payments are the same as reading every
+ * customer every day, without a query and a parse of every invoice per customer and day.
  */
 class Payers {
   readonly #pipeline: LocalPipeline;
@@ -293,6 +367,10 @@ class Payers {
     parseAccount: AccountSchema.parse,
   });
   readonly #paid = new Set<string>();
+  /** Each customer's open invoices as last read. */
+  readonly #open = new Map<string, Invoice[]>();
+  /** bill-subscription invocations when the customers were last read. */
+  #billingRuns = -1;
   #lastDay = '';
   sent = 0;
   accepted = 0;
@@ -309,9 +387,19 @@ class Payers {
     if (today === this.#lastDay) return;
     this.#lastDay = today;
     const secret = process.env.TALLY_WEBHOOK_SECRET!;
+    const billingRuns = this.#pipeline.timings['bill-subscription']?.calls ?? 0;
+    const billed = billingRuns !== this.#billingRuns;
+    this.#billingRuns = billingRuns;
     // Read what each customer owes in parallel (8 at a time), then pay in customer order, so payment ids and
     // the order of the webhooks stay the same from run to run.
-    const owed = await mapLimit(this.#customers, 8, (c) => this.#owed(c, today));
+    const owed = await this.#pipeline.timed('payers: reads', () =>
+      mapLimit(this.#customers, 8, async (c) => {
+        const known = this.#open.get(c.customer.id);
+        if (!billed && known && !known.some((i) => this.#dueBy(c, i, today))) return [];
+        return this.#owed(c, today);
+      }),
+    );
+    const sentBefore = this.sent;
     for (const [i, c] of this.#customers.entries()) {
       for (const { invoice, amount } of owed[i]!) {
         const paymentId = `pay-${String(this.sent + 1).padStart(6, '0')}`;
@@ -333,7 +421,21 @@ class Payers {
         if (res.statusCode === 200) this.accepted++;
       }
     }
-    await this.#pipeline.settle();
+    // Reads alone change nothing: only payments give the pipeline work.
+    if (this.sent > sentBefore) await this.#pipeline.settle();
+  }
+
+  /** Whether the payer pays `invoice` (open and not yet paid by us) on or before `today`. */
+  #dueBy(c: DemoCustomer, invoice: Invoice, today: string): boolean {
+    if (this.#paid.has(invoice.id)) return false;
+    const payOn = {
+      'on-time': shiftDate(invoice.issueDate!, 3),
+      late: shiftDate(invoice.dueDate!, 12),
+      'after-suspension': shiftDate(invoice.dueDate!, 40),
+      partial: invoice.dueDate!,
+      never: '9999-12-31',
+    }[c.payer];
+    return payOn <= today;
   }
 
   /** The payments a customer makes today: which invoices, how much (what the ledger says is open). */
@@ -341,16 +443,8 @@ class Payers {
     const open = (await this.#invoices.listByCustomer(c.customer.id))
       .map((x) => x.invoice)
       .filter((i) => i.status === 'finalized' && i.issueDate && i.dueDate && !this.#paid.has(i.id));
-    const due = open.filter((invoice) => {
-      const payOn = {
-        'on-time': shiftDate(invoice.issueDate!, 3),
-        late: shiftDate(invoice.dueDate!, 12),
-        'after-suspension': shiftDate(invoice.dueDate!, 40),
-        partial: invoice.dueDate!,
-        never: '9999-12-31',
-      }[c.payer];
-      return payOn <= today;
-    });
+    this.#open.set(c.customer.id, open);
+    const due = open.filter((invoice) => this.#dueBy(c, invoice, today));
     const payments: { invoice: Invoice; amount: Decimal }[] = [];
     // A customer paying after suspension settles the whole account at once, so the suspension lifts.
     for (const invoice of c.payer === 'after-suspension' && due.length > 0 ? open : due) {
@@ -439,7 +533,7 @@ async function summarize(
   expected: Omit<ExpectedLedger, 'billable'>,
   payments: { sent: number; accepted: number },
   started: number,
-): Promise<DemoSummary> {
+): Promise<Omit<DemoSummary, 'phases'>> {
   const s = demoStores();
   const byStatus: Record<string, number> = {};
   const totals: Record<string, Decimal> = {};
