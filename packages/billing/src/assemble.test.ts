@@ -137,6 +137,24 @@ describe('assembleInvoice: fees in arrears and usage', () => {
     ]);
   });
 
+  it('hands a cut segment the billing period as wholePeriod (time-weighted meters take their share of it)', () => {
+    const seen: [string, string | undefined][] = [];
+    const spy: Input['rate'] = (input) => {
+      seen.push([input.period.start, input.wholePeriod?.end]);
+      return toyRate(input);
+    };
+    assemble({ subscription: upgrade, rate: spy });
+    assemble({ rate: spy });
+    assemble({ subscription: subscription({ trialEnd: '2026-04-08T00:00:00Z' }), rate: spy });
+    // both parts of the upgrade and the part after the trial get April; the uncut April gets none
+    expect(seen).toEqual([
+      ['2026-04-01T00:00:00Z', APRIL.end],
+      ['2026-04-11T14:00:00Z', APRIL.end],
+      ['2026-04-01T00:00:00Z', undefined],
+      ['2026-04-08T00:00:00Z', APRIL.end],
+    ]);
+  });
+
   it('multiplies fees by the quantity and prorates a quantity change', () => {
     const inv = assemble({
       subscription: subscription({

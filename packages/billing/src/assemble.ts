@@ -195,10 +195,14 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
   segments: readonly Segment<P>[],
   input: Pick<AssembleInvoiceInput<P, M, U>, 'meters' | 'usage' | 'rate'>,
   window: Interval,
+  period: Interval,
 ): { usageLines: InvoiceLine[]; fees: FeePart<P>[] } {
   const usageLines: InvoiceLine[] = [];
   const fees: FeePart<P>[] = [];
+  const whole = { start: period.start, end: period.end };
   for (const segment of segments) {
+    const part = segment.interval;
+    const cut = ms(part.start) !== ms(period.start) || ms(part.end) !== ms(period.end);
     const lines = input.rate({
       plan: segment.plan,
       meters: input.meters,
@@ -208,6 +212,9 @@ export function rateSegments<P extends BillingPlan, M, U extends BillingUsageRec
       periodUsage: input.usage ?? {},
       // A segment of a split period gets its share of the allowances (rating prorates them over the window).
       ...(segments.length > 1 ? { nominalPeriod: window } : {}),
+      // A time-weighted meter measures its share of the billing period in a part of it, not the part as a
+      // whole period (10 GB all month cut in two is 5 + 5 GB-months, not 10 + 10); a trial's part is not billed.
+      ...(cut ? { wholePeriod: whole } : {}),
     });
     for (const line of lines) {
       if (line.kind === 'fixed') fees.push({ line, segment });
@@ -229,7 +236,7 @@ export function periodCharges<P extends BillingPlan, M, U extends BillingUsageRe
   segments: readonly Segment<P>[],
   input: Pick<AssembleInvoiceInput<P, M, U>, 'meters' | 'usage' | 'rate'>,
 ): { usageLines: InvoiceLine[]; fees: FeePart<P>[]; commitment: InvoiceLine | null } {
-  const { usageLines, fees } = rateSegments(ctx, segments, input, window);
+  const { usageLines, fees } = rateSegments(ctx, segments, input, window, period);
   let spend = sum(usageLines.map((l) => l.amount));
   for (const f of fees) {
     const factor = prorationFactor(

@@ -51,6 +51,12 @@ export type RateFn<P extends BillingPlan, M, U extends BillingUsageRecord> = (in
    */
   nominalPeriod?: Interval;
   /**
+   * The billing period `period` is a part of, when a plan change or a trial end cuts it: time-weighted meters
+   * give the part's share of the period's value (level × seconds in the part ÷ the period's seconds), so the
+   * parts add up to the period's quantity, each priced on its own plan version.
+   */
+  wholePeriod?: Interval;
+  /**
    * Every record of the period being rated (all its segments), per meter, as `usage` holds those of `period`
    * only: a rater that carries state across a plan change (the last register read, the level in force before
    * the segment) reads the records before the segment here, from the same usage it is rating (the billed or
