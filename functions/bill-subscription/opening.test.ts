@@ -180,6 +180,72 @@ describe('openingRater across a plan change', () => {
   });
 });
 
+describe('openingRater: a time-weighted meter across a plan change', () => {
+  // February 2026: 28 days; the change on Feb 15 00:00 leaves 14 days on each version.
+  const FEB = { start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' };
+  const disk = MeterSchema.parse({
+    id: 'disk',
+    eventType: 'disk.change',
+    valuePath: 'gb',
+    aggregation: 'time-weighted-sum',
+    timeWeighted: { input: 'delta', initial: '0' },
+    dimensions: { region: 'region' },
+  });
+  const diskPlan = (version: number, price: string, groupBy?: string[]) =>
+    PlanSchema.parse({
+      id: 'storage',
+      version,
+      name: 'Storage',
+      currency: 'EUR',
+      effectiveFrom: '2026-01-01',
+      charges: [
+        { type: 'per-unit', id: 'disk', meterId: 'disk', unitPrice: price, ...(groupBy ? { groupBy } : {}) },
+      ],
+    });
+  const febChange = subscription({
+    start: '2026-01-01T00:00:00Z',
+    phases: [
+      { from: '2026-01-01T00:00:00Z', planId: 'storage', planVersion: 1 },
+      { from: '2026-02-15T00:00:00Z', planId: 'storage', planVersion: 2 },
+    ],
+  });
+  const billFeb = (groupBy: string[] | undefined, openings: Openings, usage: UsageRecord[] = []) =>
+    assembleInvoice({
+      customer: customer(),
+      issuer,
+      subscription: febChange,
+      planVersions: [diskPlan(1, '1.00', groupBy), diskPlan(2, '2.00', groupBy)],
+      meters: { disk },
+      period: FEB,
+      usage: { disk: usage },
+      now: '2026-03-01T06:00:00Z',
+      rate: openingRater(openings),
+    }).lines.map((l) => [l.planVersion, l.dimensions?.region, l.quantity, l.amount]);
+
+  it('bills a level carried into the period (10 GB, no change) as half a GB-month per GB on each version', () => {
+    // 10 × 14 ÷ 28 = 5 GB-months × 1.00 = 5.00 and 5 × 2.00 = 10.00 (each part is not a whole month of 10)
+    expect(billFeb(undefined, { ...none(FEB.start), whole: { disk: { level: '10' } } })).toEqual([
+      [1, undefined, '5', '5.00'],
+      [2, undefined, '5', '10.00'],
+    ]);
+  });
+
+  it('bills each group its share per version, a change before the cut carried into the later part', () => {
+    // eu 10 GB carried in: 5 + 5 GB-months. us +4 GB on Feb 8: v1 4 × 7 ÷ 28 = 1 (1.00), v2 4 × 14 ÷ 28 = 2 (4.00)
+    const lines = billFeb(
+      ['region'],
+      { ...none(FEB.start), groups: { disk: { '[["region","eu"]]': { level: '10' } } } },
+      [read('u1', '2026-02-08T00:00:00Z', '4', 'us')],
+    );
+    expect(lines).toEqual([
+      [1, 'eu', '5', '5.00'],
+      [1, 'us', '1', '1.00'],
+      [2, 'eu', '5', '10.00'],
+      [2, 'us', '2', '4.00'],
+    ]);
+  });
+});
+
 describe('openingRater per group', () => {
   const grouped = MeterSchema.parse({
     id: 'energy',

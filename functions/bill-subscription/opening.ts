@@ -155,7 +155,8 @@ export type OpeningRateInput = RateInput & {
  * the opening state at the period start and the period's records before the segment (a plan change or a
  * trial end inside the period), read from `periodUsage`, the usage being rated (billed or late-corrected):
  *
- * - a charge that prices the meter whole gets the meter's aggregate as its quantity;
+ * - a charge that prices the meter whole gets the meter's aggregate as its quantity (of a time-weighted meter
+ *   on a part of a cut period, the part's share of the period's value: `input.wholePeriod`);
  * - a charge that prices it per group gets, beside the segment's records, each group's opening (its last
  *   read or level record, or for a meter fed by changes a record that brings the group's level from the
  *   meter's `initial` to its opening level) and the records before the segment; a time-weighted group
@@ -176,7 +177,14 @@ export function openingRater(openings: Openings): (input: OpeningRateInput) => R
       const meter = input.meters[meterId];
       if (meter === undefined || openingKind(meter) === null) continue;
       const records = [...earlierOf(meterId), ...(input.usage[meterId] ?? [])];
-      quantities[meterId] = aggregate(meter, records, input.period, openings.whole[meterId]).toFixed();
+      // A part of a cut period (input.wholePeriod) gets its share of a time-weighted meter's period value.
+      quantities[meterId] = aggregate(
+        meter,
+        records,
+        input.period,
+        openings.whole[meterId],
+        input.wholePeriod,
+      ).toFixed();
     }
     const grouped = (c: Charge) =>
       'meterId' in c &&
