@@ -7,7 +7,7 @@
  * the others still land). dynalite has no PartiQL, so this module answers that operation and hands every
  * other request to dynalite untouched.
  *
- * Each statement runs as dynalite's own PutItem with `attribute_not_exists(<hash key>)`, through dynalite's
+ * Each statement runs as dynalite's own PutItem on condition that the hash key does not exist, through dynalite's
  * validation (types, key schema, item size) and its per-key lock, so the emulator keeps DynamoDB's write
  * semantics. What it answers, as DynamoDB documents it (API_BatchExecuteStatement, API_BatchStatementError):
  * - a `Responses` entry per statement, in order, `{ TableName }` or `{ TableName, Error: { Code, Message } }`;
@@ -172,8 +172,9 @@ module.exports = function createDynalite(dynalitePath, settings) {
     let data = {
       TableName: p.table,
       Item: p.item,
-      ConditionExpression: 'attribute_not_exists(#k)',
-      ExpressionAttributeNames: { '#k': hashKey },
+      // attribute_not_exists(<hash key>), in the legacy form: dynalite parses a ConditionExpression's grammar
+      // on every request, which doubled the emulator's cost per statement.
+      Expected: { [hashKey]: { Exists: false } },
       ...(returnCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
     };
     const failed = (Code, Message) => ({
