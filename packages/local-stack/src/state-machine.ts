@@ -17,6 +17,9 @@ const PSEUDO: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
+/** The longest timer aws-local-stepfunctions can arm: Node's timers overflow above 2^31 ms (~24.8 days). */
+const MAX_TIMER_SECONDS = 2_000_000;
+
 /** The environment variable every tally function carries with its folder name under functions/. */
 export const FUNCTION_NAME_ENV = 'TALLY_FUNCTION';
 
@@ -79,6 +82,8 @@ export function functionNames(template: CfnTemplate): Map<string, string> {
 interface AslState {
   Type: string;
   Resource?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Parameters?: Record<string, unknown>;
   Branches?: { States: Record<string, AslState> }[];
   Iterator?: { States: Record<string, AslState> };
@@ -123,9 +128,17 @@ export class LocalStateMachine {
       TimeoutSeconds?: number;
     };
     // aws-local-stepfunctions arms one timer for TimeoutSeconds; above 2^31 ms (~24.8 days) it overflows.
-    if (def.TimeoutSeconds && def.TimeoutSeconds > 2_000_000) def.TimeoutSeconds = 2_000_000;
+    if (def.TimeoutSeconds && def.TimeoutSeconds > MAX_TIMER_SECONDS) def.TimeoutSeconds = MAX_TIMER_SECONDS;
     for (const [stateName, state] of allStates(def.States)) {
       if (state.Type !== 'Task' || !state.Resource) continue;
+      // A Task without TimeoutSeconds has none worth the name in AWS (the default is 99999999 s:
+      // https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html), but aws-local-stepfunctions
+      // times it out after 60 s of wall time. A local handler may hold its answer for longer: the dunning
+      // Decide task waits there for the test clock (ClockGate), and a slow run then failed executions with
+      // States.Timeout, so how far dunning got depended on the machine's speed.
+      if (state.TimeoutSecondsPath === undefined) {
+        state.TimeoutSeconds = Math.min(state.TimeoutSeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
+      }
       const invokeEnvelope = state.Resource.startsWith('arn:aws:states:::lambda:invoke');
       const arn = invokeEnvelope ? String(state.Parameters?.FunctionName ?? '') : state.Resource;
       const fn = options.functionNames.get(arn.replace(/:\$LATEST$/, ''));
