@@ -120,7 +120,7 @@ describe('billing run: register and time-weighted meters open each period from t
       at('c', '2026-01-20T06:00:00Z', '2026-02-03T00:00:00Z'), // the latest, but it arrived late
       at('d', '2026-02-01T00:00:00Z', '2026-02-01T00:01:00Z'), // at the bound: not before it
     ]);
-    const last = (q: { receivedBefore?: string; lookbackDays?: number }) =>
+    const last = (q: { receivedBefore?: string; lookbackDays?: number; notBefore?: string }) =>
       h.usage
         .lastEventBefore({ customerId: who, eventType: 'meter.read', before: '2026-02-01T00:00:00Z', ...q })
         .then((e) => e?.event.id ?? null);
@@ -130,5 +130,13 @@ describe('billing run: register and time-weighted meters open each period from t
     // Jan 20 is 12 days back (Jan 31 is day 1): a 10-day look-back misses it
     expect(await last({ receivedBefore: '2026-02-01T00:00:00Z', lookbackDays: 10 })).toBeNull();
     expect(await last({ receivedBefore: '2026-01-10T00:00:00Z' })).toBe('a');
+    // Nothing before notBefore counts: a from 02 Jan 10:00 is the last before February only from that instant on
+    expect(await last({ receivedBefore: '2026-01-10T00:00:00Z', notBefore: '2026-01-02T10:00:00Z' })).toBe(
+      'a',
+    );
+    expect(
+      await last({ receivedBefore: '2026-01-10T00:00:00Z', notBefore: '2026-01-02T10:00:01Z' }),
+    ).toBeNull();
+    expect(await last({ notBefore: '2026-02-01T00:00:00Z' })).toBeNull();
   });
 });

@@ -14,13 +14,16 @@ const register = MeterSchema.parse({
   register: { max: '100000' },
 });
 
-/** A usage source holding the given reads; records the look-back each search asked for. */
+/** A usage source holding the given reads; records the earliest instant each search asked for. */
 function source(reads: readonly { time: string; register: string }[]) {
-  const asked: (number | undefined)[] = [];
+  const asked: (string | undefined)[] = [];
   const s: Pick<UsageSource, 'lastEventBefore'> = {
     async lastEventBefore(q) {
-      asked.push(q.lookbackDays);
-      const earliest = Date.parse(q.before) - (q.lookbackDays ?? 93) * 86_400_000;
+      asked.push(q.notBefore);
+      const earliest = Math.max(
+        Date.parse(q.before) - (q.lookbackDays ?? 93) * 86_400_000,
+        q.notBefore === undefined ? -Infinity : Date.parse(q.notBefore),
+      );
       const found = reads
         .filter((r) => Date.parse(r.time) < Date.parse(q.before) && Date.parse(r.time) >= earliest)
         .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
@@ -80,8 +83,8 @@ describe('readOpenings', () => {
       notBefore: '2026-01-15T12:00:00Z',
     });
     expect(o).toEqual({});
-    // UTC days 15 January … 31 January, both included: 17
-    expect(asked).toEqual([17]);
+    // The search is bounded by the subscription's start (the store stops at its day and ignores older reads).
+    expect(asked).toEqual(['2026-01-15T12:00:00Z']);
   });
 });
 

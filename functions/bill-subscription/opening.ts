@@ -33,19 +33,8 @@ export async function readOpenings(input: {
   notBefore?: string;
   receivedBefore?: string;
 }): Promise<Record<string, OpeningState>> {
-  const span =
-    input.notBefore === undefined ? undefined : Date.parse(input.before) - Date.parse(input.notBefore);
-  if (span !== undefined && span <= 0) return {};
-  // UTC days from the day of `notBefore` to the day of `before`, both included (the store's default: 93).
-  const lookbackDays =
-    span === undefined
-      ? undefined
-      : Math.min(
-          93,
-          Math.floor((Date.parse(input.before) - 1) / DAY) -
-            Math.floor(Date.parse(input.notBefore!) / DAY) +
-            1,
-        );
+  // A first period (the subscription starts with it) has nothing to open from.
+  if (input.notBefore !== undefined && Date.parse(input.notBefore) >= Date.parse(input.before)) return {};
   const byType = new Map<string, Meter[]>();
   for (const m of input.meters) {
     const kind = openingKind(m);
@@ -59,13 +48,9 @@ export async function readOpenings(input: {
         eventType,
         before: input.before,
         ...(input.receivedBefore === undefined ? {} : { receivedBefore: input.receivedBefore }),
-        ...(lookbackDays === undefined ? {} : { lookbackDays }),
+        ...(input.notBefore === undefined ? {} : { notBefore: input.notBefore }),
       });
-      if (
-        last === null ||
-        (input.notBefore !== undefined && Date.parse(last.event.time) < Date.parse(input.notBefore))
-      )
-        return;
+      if (last === null) return;
       for (const meter of meters) {
         const record = toUsageRecord(meter, last.event);
         out[meter.id] = openingKind(meter) === 'read' ? { read: record } : { level: record.value };

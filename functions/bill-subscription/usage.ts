@@ -13,12 +13,16 @@ export interface UsageSource {
     from: string;
     to: string;
   }): AsyncIterable<{ readonly event: UsageEvent; readonly receivedAt: string }>;
-  /** The last stored event of a type with `time < before` that arrived before `receivedBefore`, or null. */
+  /**
+   * The last stored event of a type with `notBefore <= time < before` that arrived before `receivedBefore`,
+   * or null (none within the store's look-back).
+   */
   lastEventBefore(input: {
     customerId: string;
     eventType: string;
     before: string;
     receivedBefore?: string;
+    notBefore?: string;
     lookbackDays?: number;
   }): Promise<{ readonly event: UsageEvent; readonly receivedAt: string } | null>;
 }

@@ -138,6 +138,9 @@ export const QueryEventsInputSchema = z
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
 export type QueryEventsInput = z.input<typeof QueryEventsInputSchema>;
 
+/** Days `lastEventBefore` looks back by default: a register read quarterly still finds its previous read. */
+export const DEFAULT_LOOKBACK_DAYS = 93;
+
 export const LastEventBeforeInputSchema = z.object({
   customerId: z.string().min(1),
   eventType: z.string().min(1),
@@ -149,10 +152,19 @@ export const LastEventBeforeInputSchema = z.object({
     .transform((s) => new Date(s).toISOString())
     .optional(),
   /**
-   * UTC days to look back, the day of `before` included. Default 93: a register read quarterly still finds
-   * its previous read. Each day costs one Query per shard, issued a week at a time.
+   * UTC days to look back, the day of `before` included. Default `DEFAULT_LOOKBACK_DAYS` (93). Each day costs
+   * one Query per shard, issued a week at a time.
    */
-  lookbackDays: z.int().min(1).max(400).default(93),
+  lookbackDays: z.int().min(1).max(400).default(DEFAULT_LOOKBACK_DAYS),
+  /**
+   * Nothing before this instant counts (a subscription's start: a read from before a move-in is the previous
+   * occupant's): the search stops at its UTC day and ignores events older than it. None when it is not
+   * before `before`.
+   */
+  notBefore: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s).toISOString())
+    .optional(),
 });
 export type LastEventBeforeInput = z.input<typeof LastEventBeforeInputSchema>;
 
@@ -649,10 +661,19 @@ export class UsageStore {
     const q = LastEventBeforeInputSchema.parse(input);
     const steps = await this.shardPlan(q.customerId, q.eventType);
     const beforeMs = Date.parse(q.before);
+    if (q.notBefore !== undefined && q.notBefore >= q.before) return null;
     const newestDayMs = Date.parse(`${utcDay(new Date(beforeMs - 1).toISOString())}T00:00:00.000Z`);
-    for (let offset = 0; offset < q.lookbackDays; offset += LOOKBACK_DAYS_PER_ROUND) {
+    // UTC days from the day of `notBefore` to the day before `before`'s instant, both included.
+    const days =
+      q.notBefore === undefined
+        ? q.lookbackDays
+        : Math.min(
+            q.lookbackDays,
+            (newestDayMs - Date.parse(`${utcDay(q.notBefore)}T00:00:00.000Z`)) / DAY_MS + 1,
+          );
+    for (let offset = 0; offset < days; offset += LOOKBACK_DAYS_PER_ROUND) {
       const pks: string[] = [];
-      for (let i = offset; i < Math.min(offset + LOOKBACK_DAYS_PER_ROUND, q.lookbackDays); i++) {
+      for (let i = offset; i < Math.min(offset + LOOKBACK_DAYS_PER_ROUND, days); i++) {
         const day = new Date(newestDayMs - i * DAY_MS).toISOString().slice(0, 10);
         const count = shardCountOn(steps, day);
         for (let shard = 0; shard < count; shard++) pks.push(eventPk(q.customerId, q.eventType, day, shard));
@@ -665,7 +686,10 @@ export class UsageStore {
     return null;
   }
 
-  async #lastBefore(pk: string, q: { before: string; receivedBefore?: string }): Promise<StoredEvent | null> {
+  async #lastBefore(
+    pk: string,
+    q: { before: string; receivedBefore?: string | undefined; notBefore?: string | undefined },
+  ): Promise<StoredEvent | null> {
     let best: StoredEvent | null = null;
     let start: Record<string, unknown> | undefined;
     do {
@@ -687,6 +711,7 @@ export class UsageStore {
       );
       this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
       for (const item of res.Items ?? []) {
+        if (q.notBefore !== undefined && String(item.t) < q.notBefore) continue;
         const e = fromItem(item);
         if (best === null || isLater(e, best)) best = e;
       }
