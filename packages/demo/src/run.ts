@@ -223,12 +223,16 @@ export async function runDemo(
           .join(' · ')}`,
     );
     const executions: Record<string, number> = {};
-    for (const e of pipeline.dunning.sfn.executions.values())
-      executions[e.status] = (executions[e.status] ?? 0) + 1;
+    const all = [...pipeline.dunning.sfn.executions.values()];
+    for (const e of all) executions[e.status] = (executions[e.status] ?? 0) + 1;
+    const failed = all.find((e) => e.status === 'FAILED');
     log(
       `dunning executions: ${Object.entries(executions)
         .map(([status, n]) => `${status.toLowerCase()} ${n}`)
-        .join(', ')} · function warnings and errors: ${pipeline.logs.length}`,
+        .join(
+          ', ',
+        )}${failed ? ` (first failure, ${failed.name}: ${failed.error}: ${failed.cause})` : ''} · ` +
+        `function warnings and errors: ${pipeline.logs.length}`,
     );
     return { summary: { ...summary, phases: seconds }, pipeline };
   } finally {
@@ -338,11 +342,8 @@ export async function seedCatalog(
 async function countInvoices(pipeline: LocalPipeline, customers: readonly DemoCustomer[]): Promise<number> {
   void pipeline;
   const s = demoStores();
-  let n = 0;
-  for (const c of customers) {
-    n += (await s.invoices.listByCustomer(c.customer.id)).filter((i) => i.invoice.status !== 'draft').length;
-  }
-  return n;
+  const lists = await mapLimit(customers, 8, (c) => s.invoices.listByCustomer(c.customer.id));
+  return lists.reduce((n, list) => n + list.filter((i) => i.invoice.status !== 'draft').length, 0);
 }
 
 /**
@@ -540,8 +541,10 @@ async function summarize(
   let count = 0;
   let adjustments = 0;
   const numbers: string[] = [];
-  for (const c of customers) {
-    for (const { invoice } of await s.invoices.listByCustomer(c.customer.id)) {
+  // Read 8 customers at a time; summed in customer order all the same.
+  const lists = await mapLimit(customers, 8, (c) => s.invoices.listByCustomer(c.customer.id));
+  for (const list of lists) {
+    for (const { invoice } of list) {
       if (invoice.status === 'draft') continue;
       count++;
       byStatus[invoice.status] = (byStatus[invoice.status] ?? 0) + 1;
