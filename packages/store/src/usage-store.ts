@@ -241,8 +241,9 @@ export interface EventItem {
 
 /**
  * The item's TTL (epoch seconds): `retentionDays` after the event's time, or one day after the last instant
- * a redelivery of it can be accepted when that is later (a customer with a long acceptance window), so an
- * item never expires while a copy of it can still be accepted: the dedupe window covers the acceptance window.
+ * a redelivery of it can be accepted when that is later, so an item never expires while a copy of it can
+ * still be accepted. Ingestion caps every window at `retentionDays - 1` (`withinRetention`), so the second
+ * bound only matters to a caller that stores with a longer one.
  */
 export function expiresAt(timeMs: number, retentionDays: number, acceptUntil?: number): number {
   const kept = timeMs + retentionDays * DAY_MS;
