@@ -80,6 +80,13 @@ describe('CustomerSchema', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join('.'))).toContain(path);
   });
+
+  it('answers the same for a zone on every parse (the check is remembered per name)', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(CustomerSchema.safeParse({ ...customer, timeZone: 'Asia/Tokyo' }).success).toBe(true);
+      expect(CustomerSchema.safeParse({ ...customer, timeZone: 'Mars/Olympus' }).success).toBe(false);
+    }
+  });
 });
 
 describe('InvoiceSchema', () => {
