@@ -96,7 +96,7 @@ export class SqsEventSource {
           `${this.options.functionName}: queue not drained within ${options.timeoutMs ?? 60_000} ms`,
         );
       }
-      await sleep(options.pollMs ?? 50);
+      await sleep(options.pollMs ?? 10);
     }
   }
 
