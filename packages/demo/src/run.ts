@@ -166,8 +166,10 @@ export async function runDemo(
     let next = 0;
     let sentMessages = 0;
     let lastDay = '';
-    // Hourly steps around the month end, where periods close and drafts wait their grace.
-    const stepAt = (t: number) => (t >= monthEnd.getTime() - 2 * 86_400_000 ? 3_600_000 : 6 * 3_600_000);
+    // A day at a time through the month (each step settles the whole pipeline, so fewer steps are faster:
+    // 100 customers 119 → 111 s with 6-hour steps before, same summary), hourly around the month end, where
+    // periods close and drafts wait their grace.
+    const stepAt = (t: number) => (t >= monthEnd.getTime() - 2 * 86_400_000 ? 3_600_000 : 24 * 3_600_000);
     for (let t = monthStart.getTime(); next < schedule.length; t += stepAt(t)) {
       await pipeline.advanceTo(new Date(Math.min(t, lastEvent + 60_000)).toISOString(), stepAt(t));
       const now = pipeline.clock.now().getTime();
