@@ -5,7 +5,7 @@
  *
  *   --once            exit when done (tests and CI); otherwise the stack stays up for exploring
  *   --fresh           start over (the default data folder is kept between runs otherwise)
- *   --customers <n>   how many customers (default 100, about 2 minutes on 2 cores; 300 take about 6)
+ *   --customers <n>   how many customers (default 100, about 2 minutes on 2 cores; 300 take 6 to 7)
  *   --seed <n>        the data generator's seed (default 2026)
  *   --data <dir>      where DynamoDB keeps its files (default .tally/demo)
  *   --json            print the summary as JSON
