@@ -16,7 +16,7 @@ const CONSUME = [
 ];
 const SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 const EXPECTED: Record<string, string[]> = {
-  // conditional puts of events, quarantine writes, catalog reads
+  // PartiQL INSERTs of events (conditional writes), quarantine writes, catalog reads
   ingest: [
     'dynamodb:BatchGetItem',
     'dynamodb:BatchWriteItem',

@@ -78,7 +78,7 @@ export interface UsageStoreStats {
 }
 
 /**
- * Sends the conditional puts (and, where a failed put does not return the stored item, the read of its
+ * Sends the INSERT batches (and, for INSERTs refused without the stored item, the batched reads of its
  * hash): a low-level DynamoDB client; the store marshals the attributes itself.
  */
 export interface EventWriteClient {
