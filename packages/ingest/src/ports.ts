@@ -28,8 +28,9 @@ export interface EventToStore {
 }
 
 /**
- * The result of one conditional write (a PartiQL INSERT): `stored` (first copy), `exists` with the stored copy's payload hash
- * (a duplicate when equal, a conflict otherwise; `ownWrite` when the same input wrote it before a crash),
+ * The result of one conditional write (a PartiQL INSERT): `stored` (first copy), `exists` with the stored
+ * copy's payload hash (a duplicate when equal, a conflict otherwise; `ownWrite` when the same input wrote it
+ * before a crash),
  * or `error` (retry the message).
  */
 export type PutOutcome =
