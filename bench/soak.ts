@@ -155,6 +155,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const random = new Random(options.seed ?? 11);
   const chaos = new Random((options.seed ?? 11) + 1);
   const sesChaos = new Random((options.seed ?? 11) + 2);
+  // Each fault draws from a stream of its own, so which calls fail does not depend on how the calls of the
+  // other faults interleave with them (a small run injects the same faults on every machine).
+  const crashChaos = new Random((options.seed ?? 11) + 3);
+  const throttleChaos = new Random((options.seed ?? 11) + 4);
   const offer = loadOffer('utility');
   const wanted = Math.max(1, Math.ceil((options.events ?? 200_000) / EVENTS_PER_CUSTOMER));
   // generateCustomers cycles telecom, utility, iot: take every utility one.
@@ -187,6 +191,8 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       ...options.chaos,
       random: () => chaos.next(),
       sesRandom: () => sesChaos.next(),
+      crashRandom: () => crashChaos.next(),
+      throttleRandom: () => throttleChaos.next(),
     },
     logLevel: 'SILENT',
   });
@@ -467,10 +473,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
   const ses = arg('ses-failure-rate');
+  const crash = arg('crash-rate');
+  const throttle = arg('throttle-rate');
   const result = await runSoak({
     events: arg('events') ?? 200_000,
     seed: arg('seed') ?? 11,
-    ...(ses === undefined ? {} : { chaos: { sesFailureRate: ses } }),
+    chaos: {
+      ...(ses === undefined ? {} : { sesFailureRate: ses }),
+      ...(crash === undefined ? {} : { crashAfterWriteRate: crash }),
+      ...(throttle === undefined ? {} : { throttleRate: throttle }),
+    },
     log: (l) => process.stderr.write(`${l}\n`),
   });
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);

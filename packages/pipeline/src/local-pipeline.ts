@@ -54,6 +54,10 @@ export interface PipelineFaults {
    * independent of how the other faults' draws interleave with them (a small run then injects the same ones).
    */
   readonly sesRandom?: () => number;
+  /** Uniform [0, 1) source of the ingest crashes alone; default `random` (see `sesRandom`). */
+  readonly crashRandom?: () => number;
+  /** Uniform [0, 1) source of the DynamoDB throttles alone; default `random` (see `sesRandom`). */
+  readonly throttleRandom?: () => number;
 }
 
 /**
@@ -248,7 +252,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (faults?.throttleRate) {
       injectThrottling(doc, {
         rate: faults.throttleRate,
-        random: roll,
+        random: faults.throttleRandom ?? roll,
         onThrottle: () => injected.throttles++,
       });
     }
@@ -274,7 +278,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const countedIngest = async (event: never, context: never) => {
       const delta: IngestTotals = { inputs: 0, stored: 0, duplicate: 0, quarantined: {} };
       const result = await invocation.run(delta, () => ingest(event, context));
-      if (faults?.crashAfterWriteRate && roll() < faults.crashAfterWriteRate) {
+      if (faults?.crashAfterWriteRate && (faults.crashRandom ?? roll)() < faults.crashAfterWriteRate) {
         injected.crashes++;
         throw new Error('injected: ingest crashed after its writes');
       }
