@@ -49,7 +49,7 @@ import {
   type SubjectLookup,
 } from '@tally/ingest';
 import type { Meter, MeterInput } from '@tally/metering';
-import { RetryableStoreError } from './errors.js';
+import { untilProcessed } from './unprocessed.js';
 
 const CUST = (id: string) => ({ pk: `CUST#${id}`, sk: 'CUST' });
 const DEV = (id: string) => ({ pk: `DEV#${id}`, sk: 'DEV' });
@@ -180,20 +180,13 @@ export class CatalogStore implements CatalogReader {
     for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
     await Promise.all(
       chunks.map(async (chunk) => {
-        let pending: Record<string, unknown>[] | undefined = chunk;
-        for (let attempt = 0; pending && pending.length > 0; attempt++) {
-          if (attempt === 8) {
-            throw new RetryableStoreError(
-              `catalog: ${pending.length} keys still unprocessed after 8 BatchGetItem attempts`,
-            );
-          }
-          if (attempt > 0) await sleep(25 * 2 ** attempt);
+        await untilProcessed<Record<string, unknown>>('catalog BatchGetItem keys', chunk, async (pending) => {
           const res: BatchGetCommandOutput = await this.#doc.send(
-            new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending } } }),
+            new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: [...pending] } } }),
           );
           out.push(...(res.Responses?.[this.#table] ?? []));
-          pending = res.UnprocessedKeys?.[this.#table]?.Keys;
-        }
+          return res.UnprocessedKeys?.[this.#table]?.Keys;
+        });
       }),
     );
     return out;
@@ -287,8 +280,4 @@ export class CachedCatalog implements CatalogReader {
     }
     return out;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

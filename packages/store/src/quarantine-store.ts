@@ -43,6 +43,7 @@ import {
 } from '@tally/ingest';
 import { z } from 'zod';
 import { isConditionFailed, NotFoundError } from './errors.js';
+import { untilProcessed } from './unprocessed.js';
 
 const PART_BYTES = 300_000;
 
@@ -196,13 +197,13 @@ export class QuarantineStore implements QuarantineWriter {
   }
 
   async #batchWrite(items: Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === 8) throw new Error(`quarantine: ${pending.length} items unprocessed after 8 attempts`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      const res = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }));
-      pending = (res.UnprocessedItems?.[this.#table] ?? []) as typeof pending;
-    }
+    const requests = items.map((Item) => ({ PutRequest: { Item } }));
+    await untilProcessed('quarantine BatchWriteItem items', requests, async (pending) => {
+      const res = await this.#doc.send(
+        new BatchWriteCommand({ RequestItems: { [this.#table]: [...pending] } }),
+      );
+      return res.UnprocessedItems?.[this.#table] as typeof requests | undefined;
+    });
   }
 
   /** One quarantined input, whole (head and body parts). */

@@ -5,7 +5,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventToStore } from '@tally/ingest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type EventWriteClient, UsageStore } from './usage-store.js';
 
 // The batching and retry rules of putEvents, which the local stack cannot provoke (it never throttles a
@@ -130,6 +130,29 @@ describe('UsageStore.putEvents: INSERT batches', () => {
       { status: 'exists', hash: 'changed', ownWrite: false },
       { status: 'stored' },
     ]);
+  });
+
+  it('gives up on reads DynamoDB leaves unprocessed after 8 attempts: those inputs are errors', async () => {
+    let reads = 0;
+    const client = {
+      async send(command: BatchExecuteStatementCommand | BatchGetItemCommand) {
+        if ('Statements' in command.input) {
+          return { Responses: command.input.Statements!.map(() => ({ Error: { Code: 'DuplicateItem' } })) };
+        }
+        reads++;
+        // Nothing read, every key left for later.
+        return { Responses: { t: [] }, UnprocessedKeys: command.input.RequestItems };
+      },
+    } as unknown as EventWriteClient;
+    vi.useFakeTimers();
+    try {
+      const out = store(client).putEvents([input(1), input(2)]);
+      await vi.runAllTimersAsync();
+      expect((await out).map((o) => o.status)).toEqual(['error', 'error']);
+      expect(reads).toBe(8);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('makes a refused INSERT whose item cannot be read an error (never a silent duplicate)', async () => {

@@ -65,6 +65,7 @@ import { fnv1a, identityKey, shardOf, utcDay } from '@tally/ingest';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { z } from 'zod';
 import { ConflictError, isConditionFailed } from './errors.js';
+import { sleep, untilProcessed } from './unprocessed.js';
 
 const DAY_MS = 86_400_000;
 
@@ -314,10 +315,6 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(2_000, 25 * 2 ** attempt);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 const insertTexts = new Map<string, string>();
 
 /**
@@ -551,19 +548,18 @@ export class UsageStore {
     const keys = [...byKey.keys()];
     const found = new Map<string, { h: string; m?: string }>();
     for (let k = 0; k < keys.length; k += 100) {
-      let request: Record<string, AttributeValue>[] = keys.slice(k, k + 100).map((key) => {
+      const request = keys.slice(k, k + 100).map((key) => {
         const [pk, sk] = JSON.parse(key) as [string, string];
-        return { pk: { S: pk }, sk: { S: sk } };
+        return { pk: { S: pk }, sk: { S: sk } } as Record<string, AttributeValue>;
       });
-      for (let attempt = 0; request.length > 0; attempt++) {
-        let res: BatchGetItemCommandOutput;
-        try {
+      try {
+        await untilProcessed('usage events BatchGetItem keys', request, async (pending) => {
           this.stats.requests++;
-          res = await this.#writer.send(
+          const res: BatchGetItemCommandOutput = await this.#writer.send(
             new BatchGetItemCommand({
               RequestItems: {
                 [this.#table]: {
-                  Keys: request,
+                  Keys: [...pending],
                   ProjectionExpression: 'pk, sk, h, m',
                   ConsistentRead: true,
                 },
@@ -571,26 +567,25 @@ export class UsageStore {
               ReturnConsumedCapacity: 'TOTAL',
             }),
           );
-        } catch (err) {
-          for (const key of request) {
-            for (const i of byKey.get(JSON.stringify([key.pk!.S, key.sk!.S])) ?? []) {
-              outcomes[i] = { status: 'error', error: err };
+          for (const c of res.ConsumedCapacity ?? []) this.stats.readUnits += c.CapacityUnits ?? 0;
+          for (const got of res.Responses?.[this.#table] ?? []) {
+            const h = got.h?.S;
+            if (h !== undefined) {
+              found.set(JSON.stringify([got.pk?.S, got.sk?.S]), {
+                h,
+                ...(got.m?.S !== undefined ? { m: got.m.S } : {}),
+              });
             }
           }
-          break;
+          return res.UnprocessedKeys?.[this.#table]?.Keys;
+        });
+      } catch (err) {
+        // Keys the reads did not settle: their inputs are errors (the message is retried).
+        for (const key of request) {
+          const id = JSON.stringify([key.pk!.S, key.sk!.S]);
+          if (found.has(id)) continue;
+          for (const i of byKey.get(id) ?? []) outcomes[i] = { status: 'error', error: err };
         }
-        for (const c of res.ConsumedCapacity ?? []) this.stats.readUnits += c.CapacityUnits ?? 0;
-        for (const got of res.Responses?.[this.#table] ?? []) {
-          const h = got.h?.S;
-          if (h !== undefined) {
-            found.set(JSON.stringify([got.pk?.S, got.sk?.S]), {
-              h,
-              ...(got.m?.S !== undefined ? { m: got.m.S } : {}),
-            });
-          }
-        }
-        request = (res.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Record<string, AttributeValue>[];
-        if (request.length > 0) await sleep(backoffMs(attempt));
       }
     }
     for (const [key, list] of byKey) {
