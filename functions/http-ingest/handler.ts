@@ -16,7 +16,6 @@ import { billingTable, usageQueue } from '@tally/resources';
 import { CachedCatalog, CatalogStore, createDocumentClient, QuarantineStore, tableName } from '@tally/store';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { subscriptionAcceptance } from '../ingest/acceptance.js';
-import { withHttpQuarantineIds } from './quarantine-id.js';
 import { SqsUsageQueue, type UsageQueuePort } from './usage-queue.js';
 
 export interface HttpIngestDeps {
@@ -44,8 +43,8 @@ function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResul
  * it may report, quarantines the refused ones, enqueues the rest, and answers per event: 202 when all were
  * accepted, 207 when some were, 400 when none; every refused event names its reason, message and quarantine
  * id. Accepted means queued: dedupe and storage happen in the ingest function. A refused event's quarantine id
- * is derived from the producer and the event (see {@link withHttpQuarantineIds}), so a retried request
- * overwrites its own entries instead of adding one per try.
+ * is derived from the producer and the event (`admitEvents`), so a retried request overwrites its own entries
+ * instead of adding one per try.
  *
  * A request without a valid key (401) is not quarantined: it is not input from a known producer, and
  * keeping it would let anyone fill the quarantine. When the refused events cannot be quarantined the answer
@@ -77,11 +76,14 @@ export function makeHandler(deps: HttpIngestDeps) {
     // Only the producer's own customers can pass admission: read no one else's terms.
     const own = producer.customerIds.filter((id) => lookup.customers.has(id));
     const terms = own.length > 0 ? await deps.acceptance.termsOf(own) : new Map();
-    // Quarantine ids from the producer and the input, not the request id: a retry overwrites its entries.
-    const results = withHttpQuarantineIds(
-      producer.id,
-      admitEvents(units, { producer, lookup, meters, terms, now: deps.clock.now(), policy: deps.policy }),
-    );
+    const results = admitEvents(units, {
+      producer,
+      lookup,
+      meters,
+      terms,
+      now: deps.clock.now(),
+      policy: deps.policy,
+    });
     const refused = results.flatMap((r) => (r.quarantine ? [r.quarantine] : []));
     if (refused.length > 0) {
       const errors = await deps.quarantine.putQuarantined(refused);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MeterSchema } from '@tally/metering';
 import { describe, expect, it } from 'vitest';
 import { admitEvents } from './admit.js';
@@ -6,6 +7,10 @@ import { ingestPolicy } from './policy.js';
 import { replayQuarantined } from './replay.js';
 
 const NOW = new Date('2026-01-10T12:00:00.000Z');
+
+/** The quarantine id HTTP admission gives a refused input: sha256 of "<producer>\n<input>", 32 hex, and n. */
+const httpId = (raw: string, n = 0) =>
+  `http.${createHash('sha256').update(`p1\n${raw}`).digest('hex').slice(0, 32)}.${n}`;
 const policy = ingestPolicy();
 
 function call(id: string, over: Record<string, unknown> = {}) {
@@ -103,7 +108,12 @@ describe('admitEvents', () => {
     expect(r!.quarantine?.reason).toBe(quarantined);
     if (r!.quarantine) {
       expect(r!.quarantine.raw).toBe(JSON.stringify(body));
-      expect(r!.quarantine).toMatchObject({ id: 'req-1.0', messageId: 'req-1', index: 0, producerId: 'p1' });
+      expect(r!.quarantine).toMatchObject({
+        id: httpId(JSON.stringify(body)),
+        messageId: 'req-1',
+        index: 0,
+        producerId: 'p1',
+      });
     }
   });
 
@@ -120,12 +130,19 @@ describe('admitEvents', () => {
   it('quarantines a malformed body whole', () => {
     const [r] = admit('{"id":');
     expect(r).toMatchObject({ status: 'rejected', reason: 'malformed-json' });
-    expect(r!.quarantine).toMatchObject({ reason: 'malformed-json', raw: '{"id":', id: 'req-1.0' });
+    expect(r!.quarantine).toMatchObject({ reason: 'malformed-json', raw: '{"id":', id: httpId('{"id":') });
   });
 
-  it('numbers the entries of a batch by position', () => {
-    const rs = admit([call('a'), call('b', { time: 'x' }), call('c', { subject: 'theirs' })]);
-    expect(rs.map((r) => r.quarantine?.id)).toEqual([undefined, 'req-1.1', 'req-1.2']);
+  it('gives each refused entry of a batch an id from its input (a retry reproduces it), and keeps its position', () => {
+    const b = call('b', { time: 'x' });
+    const c = call('c', { subject: 'theirs' });
+    const rs = admit([call('a'), b, c]);
+    expect(rs.map((r) => r.quarantine?.id)).toEqual([
+      undefined,
+      httpId(JSON.stringify(b)),
+      httpId(JSON.stringify(c)),
+    ]);
+    expect(rs.map((r) => r.quarantine?.index)).toEqual([undefined, 1, 2]);
   });
 });
 

@@ -3,6 +3,7 @@ import { type AcceptanceTerms, checkLateness, defaultTerms, withinRetention } fr
 import type { Producer } from './catalog.js';
 import { checkMeters } from './classify.js';
 import type { InputUnit } from './decode.js';
+import { withHttpQuarantineIds } from './http-quarantine-id.js';
 import type { IngestPolicy } from './policy.js';
 import type { QuarantineEntry } from './ports.js';
 import { quarantineEntry } from './quarantine-entry.js';
@@ -43,7 +44,8 @@ export interface AdmitContext {
  * (directly, or a device assigned to one at the event's time), checked first so a producer never learns
  * anything about other tenants' subjects; then the schema, the time (not ahead, not older than the
  * customer's acceptance window), the customer and the meters. Accepted events go to the queue and through
- * the full ingest path (dedupe, conflicts); every refused one carries its quarantine entry.
+ * the full ingest path (dedupe, conflicts); every refused one carries its quarantine entry, whose id a
+ * retried request reproduces (`withHttpQuarantineIds`).
  *
  * @example
  * const results = admitEvents(decodeMessage({ messageId: requestId, body }, policy),
@@ -86,7 +88,7 @@ export function admitEvents(units: readonly InputUnit[], ctx: AdmitContext): Adm
     return { ...r, message: answer };
   };
 
-  return units.map((u): AdmitResult => {
+  const results = units.map((u): AdmitResult => {
     if (u.rejection) return reject(u, u.rejection);
     const subject = subjectOf(u.json);
     if (subject !== undefined) {
@@ -116,6 +118,8 @@ export function admitEvents(units: readonly InputUnit[], ctx: AdmitContext): Adm
     if (bad) return reject(u, bad, { event, customerId });
     return { index: u.index, status: 'accepted', source: event.source, id: event.id, event };
   });
+  // Request ids differ per try: quarantine ids from the producer and the input, so a retry overwrites its own.
+  return withHttpQuarantineIds(producerId, results);
 }
 
 /**

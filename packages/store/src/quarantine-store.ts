@@ -21,7 +21,7 @@
  *
  * Ids: `<messageId>.<index>` for inputs from the queue (a redelivery has the same message id);
  * `http.<digest>.<n>` for events refused at the HTTP endpoint, from the producer and the event as kept
- * (functions/http-ingest/quarantine-id.ts), since a producer's retry comes with a new request id.
+ * (packages/ingest/src/http-quarantine-id.ts, applied by admitEvents), since a producer's retry comes with a new request id.
  * An overwrite takes the latest try whole: its receipt (the entry moves to that day) and status (open again).
  *
  * `status` is `open` until replayed; an input refused as `forbidden` (an HTTP producer reporting for a

@@ -1,6 +1,6 @@
-import type { AdmitResult } from '@tally/ingest';
 import { describe, expect, it } from 'vitest';
-import { withHttpQuarantineIds } from './quarantine-id.js';
+import type { AdmitResult } from './admit.js';
+import { withHttpQuarantineIds } from './http-quarantine-id.js';
 
 /** A refused result as admitEvents gives it: its entry carries the request-scoped id of the queue path. */
 function refused(index: number, raw: string, requestId = 'req-1'): AdmitResult {

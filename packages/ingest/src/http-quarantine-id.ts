@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AdmitResult } from '@tally/ingest';
+import type { AdmitResult } from './admit.js';
 
 /**
  * Gives the events refused at the HTTP endpoint quarantine ids that a retry reproduces:
@@ -13,8 +13,7 @@ import type { AdmitResult } from '@tally/ingest';
  * part of the digest so that one producer's input never overwrites another's, and n keeps the same input
  * sent twice in one request as two entries (one per input, and BatchWriteItem refuses two puts of one key).
  *
- * @example
- * const results = withHttpQuarantineIds(producer.id, admitEvents(units, ctx));
+ * `admitEvents` applies it to its results.
  */
 export function withHttpQuarantineIds(producerId: string, results: readonly AdmitResult[]): AdmitResult[] {
   const seen = new Map<string, number>();
