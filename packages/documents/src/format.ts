@@ -7,6 +7,38 @@ type Numeric = Intl.StringNumericLiteral;
 const asNumeric = (value: string | Decimal): Numeric => new Decimal(value as string).toFixed() as Numeric;
 
 /**
+ * Intl formatters by locale and options. Building one costs ICU tens of microseconds (more than formatting
+ * with it), and a document formats hundreds of values with a handful of distinct formats; they are immutable,
+ * so one instance per (locale, options) serves every document of the process. Each cache starts over past
+ * `FORMATS_KEPT` entries (locales × zones × decimals stay far below it in practice).
+ */
+const FORMATS_KEPT = 2_000;
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}\u0000${JSON.stringify(options)}`;
+  let f = numberFormats.get(key);
+  if (f === undefined) {
+    f = new Intl.NumberFormat(locale, options);
+    if (numberFormats.size >= FORMATS_KEPT) numberFormats.clear();
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}\u0000${JSON.stringify(options)}`;
+  let f = dateTimeFormats.get(key);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(locale, options);
+    if (dateTimeFormats.size >= FORMATS_KEPT) dateTimeFormats.clear();
+    dateTimeFormats.set(key, f);
+  }
+  return f;
+}
+
+/**
  * Intl formatting for one customer: numbers, money and dates in their locale, instants in their time zone.
  *
  * Money shows exactly the currency's ISO 4217 minor-unit decimals from @tally/money, not Intl's defaults:
@@ -17,15 +49,14 @@ const asNumeric = (value: string | Decimal): Numeric => new Decimal(value as str
 export class Formatter {
   readonly locale: string;
   readonly timeZone: string;
-  private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly dateTimeFormat: Intl.DateTimeFormat;
 
   constructor(locale: string, timeZone: string) {
     try {
       this.locale = Intl.getCanonicalLocales(locale)[0] ?? 'en';
-      this.dateFormat = new Intl.DateTimeFormat(this.locale, { dateStyle: 'long', timeZone: 'UTC' });
-      this.dateTimeFormat = new Intl.DateTimeFormat(this.locale, {
+      this.dateFormat = dateTimeFormat(this.locale, { dateStyle: 'long', timeZone: 'UTC' });
+      this.dateTimeFormat = dateTimeFormat(this.locale, {
         dateStyle: 'medium',
         timeStyle: 'short',
         timeZone,
@@ -56,13 +87,13 @@ export class Formatter {
   /** A quantity with every decimal it has (no rounding): "1,234.5" (en), "1 234,5" (fr). */
   quantity(value: string | Decimal): string {
     const places = Math.min(20, new Decimal(value as string).decimalPlaces());
-    return new Intl.NumberFormat(this.locale, { maximumFractionDigits: places }).format(asNumeric(value));
+    return numberFormat(this.locale, { maximumFractionDigits: places }).format(asNumeric(value));
   }
 
   /** A percentage from a fraction: "0.19" → "19 %" (de), "19%" (en). */
   percent(fraction: string | Decimal): string {
     const places = Math.max(0, new Decimal(fraction as string).decimalPlaces() - 2);
-    return new Intl.NumberFormat(this.locale, {
+    return numberFormat(this.locale, {
       style: 'percent',
       maximumFractionDigits: Math.min(20, places),
     }).format(asNumeric(fraction));
@@ -78,7 +109,7 @@ export class Formatter {
   /** The local date of an instant in the customer's time zone (YYYY-MM-DD). */
   localDateOf(instant: string | Date): string {
     const d = typeof instant === 'string' ? new Date(instant) : instant;
-    const parts = new Intl.DateTimeFormat('en-CA', {
+    const parts = dateTimeFormat('en-CA', {
       timeZone: this.timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -90,7 +121,7 @@ export class Formatter {
 
   /** Whether an instant is at 00:00 local time in the customer's zone. */
   private isLocalMidnight(instant: string): boolean {
-    const parts = new Intl.DateTimeFormat('en-GB', {
+    const parts = dateTimeFormat('en-GB', {
       timeZone: this.timeZone,
       hour: '2-digit',
       minute: '2-digit',
@@ -119,17 +150,11 @@ export class Formatter {
   }
 
   private moneyFormat(currency: string, exponent: number, maxPlaces = exponent): Intl.NumberFormat {
-    const key = `${currency}:${exponent}:${maxPlaces}`;
-    let f = this.moneyFormats.get(key);
-    if (!f) {
-      f = new Intl.NumberFormat(this.locale, {
-        style: 'currency',
-        currency,
-        minimumFractionDigits: exponent,
-        maximumFractionDigits: maxPlaces,
-      });
-      this.moneyFormats.set(key, f);
-    }
-    return f;
+    return numberFormat(this.locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: maxPlaces,
+    });
   }
 }
