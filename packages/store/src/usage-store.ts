@@ -16,7 +16,7 @@
  * | put events once (dedupe + conflict detection)   | PartiQL `INSERT` (fails on an existing key), 25 a BatchExecuteStatement; consistent BatchGetItem of the stored hash for those that existed |
  * | events of a customer·type in [from, to)         | Query each `pk` of the UTC days overlapping × shards, in parallel, filter on `t` |
  * | last event of a customer·type before t (opening read / level) | Query the UTC days before t × shards, newest week first, filter on `t` (and `r`), at most `lookbackDays` |
- * | shard count of a customer·type on a day         | GetItem shard plan (cached)                                |
+ * | shard count of a customer·type on a day         | GetItem shard plan (cached for the days up to the day after the read) |
  *
  * ## Why these keys
  * - The key derives from the identity (plus customer, type and the event's UTC day), so the conditional write
@@ -33,8 +33,9 @@
  *   filters on the time attribute. Days also bound a partition's size for a busy customer.
  * - Shards: a customer·type that could exceed one partition's 1,000 writes/s gets N shards, chosen by
  *   `fnv1a(identity) mod N`, so a redelivery lands on the same shard. N comes from the shard plan, a list of
- *   `{ fromDay, count }` steps: a change applies from a future day only, so an event's key never changes while
- *   a redelivery of it can still arrive, and readers know N for every day.
+ *   `{ fromDay, count }` steps: a change applies only from after tomorrow (plus a clock-skew margin), so an
+ *   event's key never changes while a redelivery of it can still arrive, readers know N for every day, and
+ *   a plan read today stays right for every day up to tomorrow: it is cached for those days, not for a time.
  *
  * ## Dedupe window and its trade-off
  * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days). Ingestion accepts an
@@ -100,11 +101,23 @@ export interface UsageStoreOptions {
   readonly writeClient?: EventWriteClient;
   /** INSERT statements in flight at once (25 to a request). Default 200: 8 requests. */
   readonly concurrency?: number;
-  /** How long a shard plan is cached. Default 60 s. */
+  /**
+   * How far the clocks of the processes that share a shard plan may disagree, plus how long a plan change
+   * may take to land: `setShardCount` accepts a step only from after `utcDay(now + 1 day + this)`, which
+   * keeps every cached plan complete for the days it answers for (see `#plansFor`). Default 60 s.
+   */
+  readonly shardPlanMarginMs?: number;
+  /**
+   * @deprecated Plans are no longer cached for a time but up to a day (see `#plansFor`); a value given here
+   * is read as `shardPlanMarginMs`, the part of the old rule that still matters.
+   */
   readonly shardPlanCacheMs?: number;
   /** Days an event is kept (TTL). Default 400. */
   readonly retentionDays?: number;
-  /** Where the cache reads time. Default the system clock. */
+  /**
+   * The time: where `#plansFor` dates a plan read (a TestClock locally; the same clock ingestion validates
+   * event times with). Default the system clock.
+   */
   readonly now?: () => Date;
 }
 
@@ -379,10 +392,11 @@ export class UsageStore {
   readonly #writer: EventWriteClient;
   readonly #table: string;
   readonly #concurrency: number;
-  readonly #cacheMs: number;
+  readonly #marginMs: number;
   readonly #retentionDays: number;
   readonly #now: () => Date;
-  readonly #plans = new Map<string, { steps: ShardStep[]; version: number; until: number }>();
+  /** Shard plans read, by pk, each complete for the days up to its `horizon` (see `#plansFor`). */
+  readonly #plans = new Map<string, { steps: ShardStep[]; horizon: string }>();
 
   /**
    * A low-level client for `writeClient`: middleware resolved once per command class (`cacheMiddleware`),
@@ -405,7 +419,7 @@ export class UsageStore {
     this.#writer = options.writeClient ?? (options.doc as unknown as EventWriteClient);
     this.#table = options.tableName;
     this.#concurrency = options.concurrency ?? 200;
-    this.#cacheMs = options.shardPlanCacheMs ?? 60_000;
+    this.#marginMs = options.shardPlanMarginMs ?? options.shardPlanCacheMs ?? 60_000;
     this.#retentionDays = options.retentionDays ?? 400;
     this.#now = options.now ?? (() => new Date());
   }
@@ -430,7 +444,9 @@ export class UsageStore {
    * the message).
    */
   async putEvents(inputs: readonly EventToStore[]): Promise<PutOutcome[]> {
-    const plans = await this.#plansFor(inputs.map((i) => [i.customerId, i.event.type] as const));
+    const plans = await this.#plansFor(
+      inputs.map((i) => [i.customerId, i.event.type, utcDay(i.event.time)] as const),
+    );
     const items = inputs.map((input) => {
       const steps = plans.get(shardPlanPk(input.customerId, input.event.type)) ?? [];
       const count = shardCountOn(steps, utcDay(input.event.time));
@@ -614,7 +630,8 @@ export class UsageStore {
    */
   async *queryEvents(input: QueryEventsInput): AsyncGenerator<StoredEvent> {
     const q = QueryEventsInputSchema.parse(input);
-    const steps = (await this.#plansFor([[q.customerId, q.eventType]])).get(
+    const lastDay = utcDay(new Date(Date.parse(q.to) - 1).toISOString());
+    const steps = (await this.#plansFor([[q.customerId, q.eventType, lastDay]])).get(
       shardPlanPk(q.customerId, q.eventType),
     );
     const sources: (() => AsyncGenerator<Record<string, unknown>[]>)[] = [];
@@ -744,14 +761,22 @@ export class UsageStore {
     } while (start);
   }
 
-  /** The shard plan of a customer·type (steps by fromDay), from the cache or the table. */
-  async shardPlan(customerId: string, eventType: string): Promise<ShardStep[]> {
-    return (await this.#plansFor([[customerId, eventType]])).get(shardPlanPk(customerId, eventType)) ?? [];
+  /**
+   * The shard plan of a customer·type (steps by fromDay), from the cache or the table: complete for every
+   * day up to `throughDay` (default: tomorrow, UTC, by the store's clock).
+   */
+  async shardPlan(customerId: string, eventType: string, throughDay?: string): Promise<ShardStep[]> {
+    const day = throughDay ?? utcDay(new Date(this.#now().getTime() + DAY_MS).toISOString());
+    return (
+      (await this.#plansFor([[customerId, eventType, day]])).get(shardPlanPk(customerId, eventType)) ?? []
+    );
   }
 
   /**
-   * Spreads a customer·type over `count` shards from `fromDay` (UTC) on. The day must be later than
-   * tomorrow plus the cache time, so no writer still uses the old count for it and no event changes key.
+   * Spreads a customer·type over `count` shards from `fromDay` (UTC) on. The day must be after
+   * `utcDay(now + 1 day + shardPlanMarginMs)`: no event of it can be stored yet (ingestion accepts times
+   * at most a day ahead), and every plan a writer or reader has cached answers only for days before it
+   * (see `#plansFor`), so no event changes key and no reader misses a shard.
    */
   async setShardCount(input: {
     customerId: string;
@@ -761,7 +786,7 @@ export class UsageStore {
     now: Date;
   }): Promise<ShardStep[]> {
     const step = ShardStepSchema.parse({ fromDay: input.fromDay, count: input.count });
-    const earliest = utcDay(new Date(input.now.getTime() + DAY_MS + this.#cacheMs).toISOString());
+    const earliest = utcDay(new Date(input.now.getTime() + DAY_MS + this.#marginMs).toISOString());
     if (step.fromDay <= earliest) {
       throw new RangeError(
         `shard plan ${input.customerId}·${input.eventType}: fromDay ${step.fromDay} must be after ${earliest}, ` +
@@ -804,21 +829,35 @@ export class UsageStore {
     };
   }
 
-  async #plansFor(pairs: readonly (readonly [string, string])[]): Promise<Map<string, ShardStep[]>> {
-    const now = this.#now().getTime();
+  /**
+   * The shard plans of customer·types, each complete for every day up to the day given with it.
+   *
+   * A plan read at instant R (by `now()`, taken before the read) is complete for every day up to its
+   * horizon `utcDay(R + 1 day)`, forever: `setShardCount` at any later instant S accepts only a step from
+   * after `utcDay(S + 1 day + margin)`, and S + margin >= R while the clocks of the processes differ by
+   * less than the margin (`shardPlanMarginMs`), so no step can start on or before the horizon. A cached
+   * plan therefore answers for those days without expiring (a moved test clock or a long-lived reader does
+   * not re-read it), and a day past its horizon re-reads it. Ingestion refuses times more than a day ahead
+   * (`maxFutureSeconds`), so the days written to never pass the horizon of a plan read when they arrive.
+   */
+  async #plansFor(
+    wants: readonly (readonly [customerId: string, eventType: string, day: string])[],
+  ): Promise<Map<string, ShardStep[]>> {
     const out = new Map<string, ShardStep[]>();
     const missing = new Set<string>();
-    for (const [c, t] of pairs) {
+    for (const [c, t, day] of wants) {
       const pk = shardPlanPk(c, t);
       const cached = this.#plans.get(pk);
-      if (cached && cached.until > now) out.set(pk, cached.steps);
+      if (cached !== undefined && day <= cached.horizon) out.set(pk, cached.steps);
       else missing.add(pk);
     }
+    if (missing.size === 0) return out;
+    const horizon = utcDay(new Date(this.#now().getTime() + DAY_MS).toISOString());
     await Promise.all(
       [...missing].map(async (pk) => {
-        const plan = await this.#readPlan(pk);
-        this.#plans.set(pk, { ...plan, until: now + this.#cacheMs });
-        out.set(pk, plan.steps);
+        const { steps } = await this.#readPlan(pk);
+        this.#plans.set(pk, { steps, horizon });
+        out.set(pk, steps);
       }),
     );
     return out;
