@@ -3,7 +3,10 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   ResourceInUseException,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -12,6 +15,7 @@ import {
   type TableDefinition,
   tables as tableDefinitions,
 } from '@tally/resources';
+import { LocalStackStartError } from './errors.js';
 
 /** Names and URLs of the resources created locally, keyed by the definition's environment variable. */
 export interface LocalResources {
@@ -97,6 +101,51 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
   );
   return attrs.Attributes!.QueueArn!;
+}
+
+/**
+ * Checks that a persisted table holds the key layout its adapter writes now (`layoutVersion` of the
+ * definition), so a local stack never reads old data with new keys and silently finds nothing: a table
+ * with that version in its `LAYOUT` item, or an empty one (which gets the item), is fine; anything else
+ * (items of an older layout, written before the item existed or under another version) refuses to start.
+ * Tables without a `layoutVersion` are not checked. Only for persisted stacks: a table in memory is new.
+ *
+ * @throws LocalStackStartError naming the folder to delete
+ */
+export async function checkLayouts(
+  ddb: DynamoDBClient,
+  resources: LocalResources,
+  dataDir: string,
+): Promise<void> {
+  for (const def of tableDefinitions) {
+    const name = resources.tables[def.id];
+    if (def.layoutVersion === undefined || name === undefined) continue;
+    const key = {
+      [def.partitionKey.name]: { S: 'LAYOUT' },
+      ...(def.sortKey ? { [def.sortKey.name]: { S: 'LAYOUT' } } : {}),
+    };
+    const got = await ddb.send(new GetItemCommand({ TableName: name, Key: key, ConsistentRead: true }));
+    const version = got.Item?.version?.N;
+    if (version === String(def.layoutVersion)) continue;
+    if (version === undefined) {
+      const any = await ddb.send(new ScanCommand({ TableName: name, Limit: 1 }));
+      if ((any.Items ?? []).length === 0) {
+        await ddb.send(
+          new PutItemCommand({
+            TableName: name,
+            Item: { ...key, version: { N: String(def.layoutVersion) } },
+          }),
+        );
+        continue;
+      }
+    }
+    throw new LocalStackStartError(
+      'DynamoDB',
+      `the ${def.id} table in ${dataDir} holds items of key layout ${version ?? '1 (no LAYOUT item)'}, ` +
+        `and this version of tally reads layout ${def.layoutVersion}: it would not see them. Delete ` +
+        `${dataDir} to start over (npm start does so on every run), or keep it for the version that wrote it.`,
+    );
+  }
 }
 
 /** A resource's local name: the prefix isolates test runs that share one emulator. */

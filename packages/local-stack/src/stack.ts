@@ -4,7 +4,7 @@ import { type QueueDefinition, queues as queueDefinitions } from '@tally/resourc
 import { TestClock } from './clock.js';
 import { type DynamoProcess, type Emulator, startDynamo, startSes, startSqs } from './emulators.js';
 import { SqsEventSource, type SqsHandler } from './event-source.js';
-import { createResources, type LocalResources } from './resources.js';
+import { checkLayouts, createResources, type LocalResources } from './resources.js';
 import { LocalScheduler } from './scheduler.js';
 
 export interface LocalStackOptions {
@@ -93,6 +93,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEmu.endpoint });
     const resources = await createResources({ ddb, sqs }, options.prefix ?? 'tally-');
+    // Persisted tables from an older key layout: refuse them rather than read them wrong.
+    if (options.dataDir) await checkLayouts(ddb, resources, options.dataDir);
     const env: Record<string, string> = {
       ...LOCAL_AWS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,

@@ -27,6 +27,12 @@ export interface TableDefinition {
   /** Attribute holding an epoch-seconds expiry; TTL is enabled in AWS only (dynalite has no TTL). */
   readonly ttlAttribute?: string;
   readonly description: string;
+  /**
+   * The version of the key layout its adapter writes, for a table whose layout has changed: bump it with
+   * the keys. A persisted local stack keeps it in a `LAYOUT` item and refuses a table of another layout
+   * (packages/local-stack/src/resources.ts). Deployed tables are not checked.
+   */
+  readonly layoutVersion?: number;
 }
 
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
@@ -40,6 +46,9 @@ export const usageTable: TableDefinition = {
   globalIndexes: [],
   ttlAttribute: 'expiresAt',
   description: 'raw usage events and meter readings, keyed by customer·meter·period·shard',
+  // 2: a partition per UTC month, the day first in the sort key (packages/store/src/usage-store.ts);
+  // before it (no LAYOUT item): a partition per UTC day.
+  layoutVersion: 2,
 };
 
 /**
