@@ -273,8 +273,9 @@ export async function run(): Promise<BenchRow[]> {
   const n = Math.max(1000, Math.round(FULL * benchScale()));
   const { endpoint, child } = await startDynaliteChild();
   try {
-    // Half the events: a day's partition then already fills DynamoDB's 1 MB pages, so a fan-in that holds a
-    // bounded number of pages shows a flat live heap between the two (at n/10 the pages are still partial).
+    // Half the events: each day of the month's partition then already fills several 500-item pages (the read
+    // splits a busy month into parts of about a page each), so a fan-in that holds a bounded number of pages
+    // shows a flat live heap between the two (at n/10 the pages are still partial).
     const small = await scenario(endpoint, Math.max(1000, Math.round(n / 2)), 'small');
     const full = await scenario(endpoint, n, 'full');
     const ratio = full.billMs / full.readMs;

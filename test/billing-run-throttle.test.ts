@@ -6,21 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { injectThrottling } from '../packages/pipeline/src/throttle.js';
 import { billingHarness, customer, event } from './billing-run-harness.js';
 
-// The chaos soak throttles the usage store's DynamoDB client. A billing job reads a customer's month in a few
-// hundred requests (event types × UTC days × shards, plus the backward opening reads), so when a throttle
-// reached the job unretried, about one attempt in three failed, and a job that failed its five receives in a
-// row landed in the dead-letter queue. The SDK retries a real throttle (createDocumentClient: 8 attempts):
-// the injected one must be retried the same way.
+// The chaos soak throttles the usage store's DynamoDB client. A billing job read a customer's month in a few
+// hundred requests then (event types × UTC days × shards, plus the backward opening reads; now event types ×
+// UTC months × shards), so when a throttle reached the job unretried, about one attempt in three failed, and a
+// job that failed its five receives in a row landed in the dead-letter queue. The SDK retries a real throttle
+// (createDocumentClient: 8 attempts): the injected one must be retried the same way.
 
 describe('billing run: the usage table throttles', () => {
-  it('bills January with no failed receive while 1 usage request in 20 is throttled', async () => {
+  it('bills January with no failed receive while 1 usage request in 4 is throttled', async () => {
     let armed = false;
     let throttles = 0;
     const rng = new Random(5);
     const h = await billingHarness({
       clockStart: '2026-01-31T12:00:00Z',
       // Throttling starts once the events are stored: the billing jobs meet it, not the setup.
-      usageThrottle: { rate: 0.05, random: () => (armed ? rng.next() : 1), onThrottle: () => throttles++ },
+      usageThrottle: { rate: 0.25, random: () => (armed ? rng.next() : 1), onThrottle: () => throttles++ },
     });
     try {
       await h.subscribe(customer('throttled', 'UTC'), 'sub-throttled');
@@ -33,9 +33,10 @@ describe('billing run: the usage table throttles', () => {
       ]);
       armed = true;
       // The draft at the first hourly run after the period end, finalized once the 6 h grace has passed.
-      // Each job reads 2 event types × 31 UTC days = 62 partitions (+ 2 shard plans): 64 requests, so an
-      // attempt meets no throttle with probability 0.95^64 ≈ 3.7 %; retried by the SDK, a request fails only
-      // when throttled 8 times in a row (0.05^8 ≈ 4·10⁻¹¹).
+      // Each job reads 2 event types × 1 UTC month = 2 partitions (the shard plans are cached since the puts):
+      // 4 requests for the two jobs, so at 1 attempt in 4 the run meets a throttle with probability
+      // 1 − 0.75^4 ≈ 68 % (seed 5: 2 throttles in 6 attempts); retried by the SDK, a request fails only when
+      // throttled 8 times in a row (0.25^8 ≈ 1.5·10⁻⁵).
       await h.advanceTo('2026-02-01T01:00:00Z');
       await h.advanceTo('2026-02-01T07:00:00Z');
 

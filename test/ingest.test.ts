@@ -51,11 +51,12 @@ describe('ingest through the queue', () => {
     // 1 + 2 + 1 = 4 events, all valid
     expect(w.total).toEqual({ units: 4, stored: 4, duplicate: 0, quarantined: {} });
     const items = await usageItems(w);
-    expect(items.map((i) => i.pk).sort()).toEqual([
-      'U#cust-a#tally.call.completed#2026-01-09#0',
-      'U#cust-a#tally.call.completed#2026-01-09#0',
-      'U#cust-a#tally.meter.read#2026-01-09#0',
-      'U#cust-b#tally.call.completed#2026-01-09#0',
+    // U#<customer>#<type>#<UTC month>#<shard> / <UTC day>#<identity>
+    expect(items.map((i) => `${i.pk} ${i.sk}`).sort()).toEqual([
+      'U#cust-a#tally.call.completed#2026-01#0 2026-01-09#["urn:tally:switch:fra1","c1"]',
+      'U#cust-a#tally.call.completed#2026-01#0 2026-01-09#["urn:tally:switch:fra1","c2"]',
+      'U#cust-a#tally.meter.read#2026-01#0 2026-01-09#["urn:tally:meters","r1"]',
+      'U#cust-b#tally.call.completed#2026-01#0 2026-01-09#["urn:tally:switch:fra1","c3"]',
     ]);
     const e = emfTotals(w.emf);
     expect(e.stored + e.duplicate + e.quarantined).toBe(e.inputs);

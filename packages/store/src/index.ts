@@ -67,6 +67,7 @@ export {
 } from './subscription-store.js';
 export {
   eventPk,
+  eventSk,
   type QueryEventsInput,
   QueryEventsInputSchema,
   type ShardStep,

@@ -39,7 +39,10 @@ function scriptedClient(script: Script, stored = new Map<string, { h: string; m:
   const client = {
     async send(command: BatchExecuteStatementCommand | BatchGetItemCommand) {
       if ('Statements' in command.input) {
-        const ids = command.input.Statements!.map((s) => JSON.parse(s.Parameters![1]!.S!)[1] as string);
+        // sk: <yyyy-mm-dd>#["<source>","<id>"]
+        const ids = command.input.Statements!.map(
+          (s) => JSON.parse(s.Parameters![1]!.S!.slice(11))[1] as string,
+        );
         calls.push(ids);
         return {
           Responses: script(
@@ -54,7 +57,7 @@ function scriptedClient(script: Script, stored = new Map<string, { h: string; m:
       return {
         Responses: {
           t: keys.flatMap((k) => {
-            const id = JSON.parse(k.sk!.S!)[1] as string;
+            const id = JSON.parse(k.sk!.S!.slice(11))[1] as string;
             const s = stored.get(id);
             return s ? [{ pk: k.pk!, sk: k.sk!, h: { S: s.h }, m: { S: s.m } }] : [];
           }),

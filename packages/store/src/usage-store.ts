@@ -4,38 +4,52 @@
  *
  * ## Keys (usage table)
  *
- * | item        | pk                                                  | sk                  |
- * | ----------- | --------------------------------------------------- | ------------------- |
- * | event       | `U#<customerId>#<eventType>#<yyyy-mm-dd>#<shard>`   | `["<source>","<id>"]` |
- * | shard plan  | `USHARDS#<customerId>#<eventType>`                  | `PLAN`              |
+ * | item        | pk                                               | sk                                 |
+ * | ----------- | ------------------------------------------------ | ---------------------------------- |
+ * | event       | `U#<customerId>#<eventType>#<yyyy-mm>#<shard>`   | `<yyyy-mm-dd>#["<source>","<id>"]` |
+ * | shard plan  | `USHARDS#<customerId>#<eventType>`               | `PLAN`                             |
+ *
+ * `yyyy-mm` and `yyyy-mm-dd` are the UTC month and day of the event's `time`; `shard` is
+ * `fnv1a(["<source>","<id>"]) mod N`, N the shard plan's count on that day. A change of these keys bumps
+ * `usageTable.layoutVersion` (@tally/resources): a persisted local stack keeps it in a `LAYOUT` item and
+ * refuses a table of another layout (packages/local-stack/src/resources.ts).
  *
  * ## Access patterns
  *
  * | pattern                                         | operation                                                  |
  * | ----------------------------------------------- | ---------------------------------------------------------- |
  * | put events once (dedupe + conflict detection)   | PartiQL `INSERT` (fails on an existing key), 25 a BatchExecuteStatement; consistent BatchGetItem of the stored hash for those that existed |
- * | events of a customer·type in [from, to)         | Query each `pk` of the UTC days overlapping × shards, in parallel, filter on `t` |
- * | last event of a customer·type before t (opening read / level) | Query the UTC days before t × shards, newest week first, filter on `t` (and `r`), at most `lookbackDays` |
+ * | events of a customer·type in [from, to)         | per UTC month overlapping × shard: Query `pk`, `sk BETWEEN '<first day>' AND '<last day>~'`, filter on `t`; in parallel, a partition with more than a page in range in slices of days |
+ * | last event of a customer·type before t (opening read / level) | per UTC month, newest first, × shard: Query backwards (`ScanIndexForward: false`) over the days from the look-back start (or `notBefore`) to t's day, filter on `t` (and `r`); stop at the first day with one |
  * | shard count of a customer·type on a day         | GetItem shard plan (cached for the days up to the day after the read) |
  *
  * ## Why these keys
- * - The key derives from the identity (plus customer, type and the event's UTC day), so the conditional write
- *   IS the dedupe: no identity-claim item, no transaction, one write unit per event of ≤ 1 KB. The write is a
- *   PartiQL INSERT, which fails on an existing key, 25 to a BatchExecuteStatement: the same write units as a
- *   conditional PutItem each, but one request's work for 25 events on our side (ingestion's CPU is mostly
- *   per-request SDK work). A duplicate costs the refused write (AWS charges it) and a consistent read of the
- *   stored hash, 100 keys to a BatchGetItem (or none, if the refusal returns the item: `ALL_OLD` is asked for;
- *   the local stack's INSERT does not return it).
+ * - The key derives from the identity (plus customer, type and the event's UTC day, which gives the month),
+ *   so the conditional write IS the dedupe: no identity-claim item, no transaction, one write unit per event
+ *   of ≤ 1 KB. The write is a PartiQL INSERT, which fails on an existing key, 25 to a BatchExecuteStatement:
+ *   the same write units as a conditional PutItem each, but one request's work for 25 events on our side
+ *   (ingestion's CPU is mostly per-request SDK work). A duplicate costs the refused write (AWS charges it)
+ *   and a consistent read of the stored hash, 100 keys to a BatchGetItem (or none, if the refusal returns
+ *   the item: `ALL_OLD` is asked for; the local stack's INSERT does not return it).
  * - One item per event, not per meter: meters that read the same type (call count and call minutes) share
  *   it; billing maps events to each meter's records with `toUsageRecord` when it reads.
- * - The UTC day, not the customer's billing period: periods depend on the subscription and the zone and can
- *   change; the billing run reads every day overlapping its period (at most one extra day at each end) and
- *   filters on the time attribute. Days also bound a partition's size for a busy customer.
+ * - UTC time, not the customer's billing period: periods depend on the subscription and the zone and can
+ *   change; the billing run reads the days overlapping its period (at most one extra day at each end, cut
+ *   off by the sk range) and filters on the time attribute.
+ * - A partition per UTC month, the day first in the sort key: a period read is one or two Queries per shard
+ *   (a month, or the two UTC months a zoned month overlaps) instead of one per day (about 33), and a search
+ *   backwards reads a month at a time, newest day first, instead of a day at a time. Writes per second per
+ *   partition are what they were with day partitions: events arrive in real time, so all of them go to the
+ *   current month as they went to the current day. The table has no local secondary index, so a partition
+ *   key's items are not limited to 10 GB (DynamoDB splits a large or busy key across partitions by sort
+ *   key); a busy customer·type still gets shards, for its write rate.
  * - Shards: a customer·type that could exceed one partition's 1,000 writes/s gets N shards, chosen by
  *   `fnv1a(identity) mod N`, so a redelivery lands on the same shard. N comes from the shard plan, a list of
  *   `{ fromDay, count }` steps: a change applies only from after tomorrow (plus a clock-skew margin), so an
  *   event's key never changes while a redelivery of it can still arrive, readers know N for every day, and
  *   a plan read today stays right for every day up to tomorrow: it is cached for those days, not for a time.
+ *   A month partition holds the days of a shard under every count of that month: readers query shards up to
+ *   the month's largest count.
  *
  * ## Dedupe window and its trade-off
  * An event item lives until `time + retentionDays` (TTL `expiresAt`, default 400 days). Ingestion accepts an
@@ -166,8 +180,8 @@ export const LastEventBeforeInputSchema = z.object({
     .transform((s) => new Date(s).toISOString())
     .optional(),
   /**
-   * UTC days to look back, the day of `before` included. Default `DEFAULT_LOOKBACK_DAYS` (93). Each day costs
-   * one Query per shard, issued a week at a time.
+   * UTC days to look back, the day of `before` included. Default `DEFAULT_LOOKBACK_DAYS` (93). Each UTC month
+   * the search reaches costs a Query per shard (one per page of items read), the month's shards in parallel.
    */
   lookbackDays: z.int().min(1).max(400).default(DEFAULT_LOOKBACK_DAYS),
   /**
@@ -182,9 +196,6 @@ export const LastEventBeforeInputSchema = z.object({
 });
 export type LastEventBeforeInput = z.input<typeof LastEventBeforeInputSchema>;
 
-/** Days of a backward search queried in parallel per round. */
-const LOOKBACK_DAYS_PER_ROUND = 7;
-
 /**
  * zlib allocates its state for every call: 2^(windowBits+2) + 2^(memLevel+9) bytes, 256 KB with the defaults,
  * for data that is mostly 1–4 KB. A window no larger than the data (at least 512 B, the raw-deflate minimum)
@@ -198,9 +209,70 @@ function deflateOptions(length: number): { windowBits: number; memLevel: number 
 /** Items larger than this are one write unit more; the event data is deflated to stay under it. */
 const WRITE_UNIT_BYTES = 1024;
 
-/** pk of an event item. */
-export function eventPk(customerId: string, eventType: string, day: string, shard: number): string {
-  return `U#${customerId}#${eventType}#${day}#${shard}`;
+/** pk of an event item: `month` is the UTC `yyyy-mm` of the event's time. */
+export function eventPk(customerId: string, eventType: string, month: string, shard: number): string {
+  return `U#${customerId}#${eventType}#${month}#${shard}`;
+}
+
+/** sk of an event item: the UTC `yyyy-mm-dd` of the event's time, then its identity. */
+export function eventSk(day: string, source: string, id: string): string {
+  return `${day}#${identityKey(source, id)}`;
+}
+
+/** Length of the day prefix of an event sk (`yyyy-mm-dd#`). */
+const SK_DAY_PREFIX = 11;
+
+/**
+ * sk bounds of the items of the days `firstDay` to `lastDay` (both included): every sk of a day starts with
+ * `<day>#`, which sorts after `<day>` and, as `#` sorts before `~`, before `<day>~`.
+ */
+function daySkBounds(firstDay: string, lastDay: string): { lo: string; hi: string } {
+  return { lo: firstDay, hi: `${lastDay}~` };
+}
+
+/** The UTC day `n` days after `day` (`yyyy-mm-dd`; n may be negative). */
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from `a` to `b` (`yyyy-mm-dd`, or an sk bound that starts with one). */
+function daysBetween(a: string, b: string): number {
+  return Math.round(
+    (Date.parse(`${b.slice(0, 10)}T00:00:00.000Z`) - Date.parse(`${a.slice(0, 10)}T00:00:00.000Z`)) / DAY_MS,
+  );
+}
+
+/** The UTC months from `firstDay` to `lastDay` (both included), oldest first, each with its days in that range. */
+export function monthsOf(
+  firstDay: string,
+  lastDay: string,
+): { month: string; firstDay: string; lastDay: string }[] {
+  const out: { month: string; firstDay: string; lastDay: string }[] = [];
+  let y = Number(firstDay.slice(0, 4));
+  let m = Number(firstDay.slice(5, 7)) - 1;
+  for (;;) {
+    const start = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    if (start > lastDay) break;
+    const end = new Date(Date.UTC(y, m + 1, 0)).toISOString().slice(0, 10);
+    out.push({
+      month: start.slice(0, 7),
+      firstDay: start < firstDay ? firstDay : start,
+      lastDay: end > lastDay ? lastDay : end,
+    });
+    m++;
+    if (m === 12) {
+      m = 0;
+      y++;
+    }
+  }
+  return out;
+}
+
+/** The largest shard count of the days `firstDay` to `lastDay` under a plan (steps sorted by fromDay). */
+export function maxShardCount(steps: readonly ShardStep[], firstDay: string, lastDay: string): number {
+  let count = shardCountOn(steps, firstDay);
+  for (const s of steps) if (s.fromDay > firstDay && s.fromDay <= lastDay) count = Math.max(count, s.count);
+  return count;
 }
 
 function shardPlanPk(customerId: string, eventType: string): string {
@@ -271,8 +343,8 @@ export function toItem(input: EventToStore, shard: number, retentionDays: number
   const { event } = input;
   const { specversion: _v, id, source, type, subject, time, data, ...extra } = event;
   const item: EventItem = {
-    pk: eventPk(input.customerId, type, utcDay(time), shard),
-    sk: identityKey(source, id),
+    pk: eventPk(input.customerId, type, utcDay(time).slice(0, 7), shard),
+    sk: eventSk(utcDay(time), source, id),
     t: time,
     h: input.hash,
     m: originTag(input.origin),
@@ -358,10 +430,11 @@ export function insertStatement(
 export function fromItem(item: Record<string, unknown>): StoredEvent {
   const pk = String(item.pk);
   const parts = pk.split('#');
-  // U # customerId # eventType # day # shard: ids cannot contain '#' (the catalog refuses them).
+  // U # customerId # eventType # month # shard: ids cannot contain '#' (the catalog refuses them).
   const customerId = parts[1]!;
   const type = parts[2]!;
-  const [source, id] = JSON.parse(String(item.sk)) as [string, string];
+  // sk: yyyy-mm-dd # identity
+  const [source, id] = JSON.parse(String(item.sk).slice(SK_DAY_PREFIX)) as [string, string];
   const dataJson =
     item.z !== undefined ? inflateRawSync(item.z as Uint8Array).toString('utf8') : String(item.d ?? '{}');
   const extra = item.x !== undefined ? (JSON.parse(String(item.x)) as Record<string, unknown>) : {};
@@ -625,22 +698,28 @@ export class UsageStore {
   }
 
   /**
-   * Every stored event of a customer·event type with `from <= time < to`: the UTC days overlapping the
-   * range × their shards, queried in parallel and paginated. Order is not defined (aggregations sort).
+   * Every stored event of a customer·event type with `from <= time < to`: per UTC month overlapping the
+   * range, one paginated Query per shard (up to the largest count of the month's days in range) over the sk
+   * range of those days, filtered on `t`; the partitions queried in parallel, and a busy one in parallel
+   * slices of its days (`#pages`). Order is not defined (aggregations sort).
    */
   async *queryEvents(input: QueryEventsInput): AsyncGenerator<StoredEvent> {
     const q = QueryEventsInputSchema.parse(input);
     const lastDay = utcDay(new Date(Date.parse(q.to) - 1).toISOString());
-    const steps = (await this.#plansFor([[q.customerId, q.eventType, lastDay]])).get(
-      shardPlanPk(q.customerId, q.eventType),
-    );
+    const steps =
+      (await this.#plansFor([[q.customerId, q.eventType, lastDay]])).get(
+        shardPlanPk(q.customerId, q.eventType),
+      ) ?? [];
+    // Grows while the read runs: a partition with more than a page in range adds the rest as parts.
     const sources: (() => AsyncGenerator<Record<string, unknown>[]>)[] = [];
-    const lastMs = Date.parse(q.to) - 1;
-    for (let ms = Date.parse(`${utcDay(q.from)}T00:00:00.000Z`); ms <= lastMs; ms += DAY_MS) {
-      const day = new Date(ms).toISOString().slice(0, 10);
-      const count = shardCountOn(steps ?? [], day);
+    for (const m of monthsOf(utcDay(q.from), lastDay)) {
+      const count = maxShardCount(steps, m.firstDay, m.lastDay);
+      const bounds = daySkBounds(m.firstDay, m.lastDay);
       for (let shard = 0; shard < count; shard++) {
-        sources.push(() => this.#pages(eventPk(q.customerId, q.eventType, day, shard), q));
+        const pk = eventPk(q.customerId, q.eventType, m.month, shard);
+        const part = (b: { lo: string; hi: string }, start?: Record<string, unknown>) =>
+          sources.push(() => this.#pages(pk, b, q, { start }));
+        sources.push(() => this.#pages(pk, bounds, q, { split: part }));
       }
     }
     for await (const item of fanIn(sources, q.concurrency ?? 16)) yield fromItem(item);
@@ -664,45 +743,61 @@ export class UsageStore {
   }
 
   /**
-   * The last stored event of a customer·event type with `time < before` (ordered by time, then by
-   * `source#id` as aggregations order records), or null when none is found within `lookbackDays`. Billing
-   * reads it as the opening state of register and time-weighted meters (the last read, the level in force at
-   * the period start). Sort keys are identities, not times, so every item of a day is read and filtered; the
-   * search stops at the first week that holds one.
+   * The last stored event of a customer·event type with `notBefore <= time < before` (ordered by time, then
+   * by `source#id` as aggregations order records) that arrived before `receivedBefore`, or null when none is
+   * found within `lookbackDays`. Billing reads it as the opening state of register and time-weighted meters
+   * (the last read, the level in force at the period start). The month partitions are read newest first,
+   * each shard backwards through its days (sk order: day, then identity): once a shard finds an event on a
+   * day it reads the rest of that day (a later time may sort after it) and stops; the search stops at the
+   * first month where a shard finds one.
    */
   async lastEventBefore(input: LastEventBeforeInput): Promise<StoredEvent | null> {
     const q = LastEventBeforeInputSchema.parse(input);
-    const steps = await this.shardPlan(q.customerId, q.eventType);
-    const beforeMs = Date.parse(q.before);
     if (q.notBefore !== undefined && q.notBefore >= q.before) return null;
-    const newestDayMs = Date.parse(`${utcDay(new Date(beforeMs - 1).toISOString())}T00:00:00.000Z`);
-    // UTC days from the day of `notBefore` to the day before `before`'s instant, both included.
-    const days =
-      q.notBefore === undefined
-        ? q.lookbackDays
-        : Math.min(
-            q.lookbackDays,
-            (newestDayMs - Date.parse(`${utcDay(q.notBefore)}T00:00:00.000Z`)) / DAY_MS + 1,
-          );
-    for (let offset = 0; offset < days; offset += LOOKBACK_DAYS_PER_ROUND) {
-      const pks: string[] = [];
-      for (let i = offset; i < Math.min(offset + LOOKBACK_DAYS_PER_ROUND, days); i++) {
-        const day = new Date(newestDayMs - i * DAY_MS).toISOString().slice(0, 10);
-        const count = shardCountOn(steps, day);
-        for (let shard = 0; shard < count; shard++) pks.push(eventPk(q.customerId, q.eventType, day, shard));
-      }
-      const found = (await Promise.all(pks.map((pk) => this.#lastBefore(pk, q)))).filter(
-        (e): e is StoredEvent => e !== null,
-      );
+    // UTC days from the day of `before`'s last instant back `lookbackDays` days, or to the day of `notBefore`.
+    const newestDay = utcDay(new Date(Date.parse(q.before) - 1).toISOString());
+    const lookbackStart = addDays(newestDay, 1 - q.lookbackDays);
+    const oldestDay =
+      q.notBefore !== undefined && utcDay(q.notBefore) > lookbackStart ? utcDay(q.notBefore) : lookbackStart;
+    const steps = await this.shardPlan(q.customerId, q.eventType, newestDay);
+    for (const m of monthsOf(oldestDay, newestDay).reverse()) {
+      const count = maxShardCount(steps, m.firstDay, m.lastDay);
+      const bounds = daySkBounds(m.firstDay, m.lastDay);
+      const found = (
+        await Promise.all(
+          Array.from({ length: count }, (_, shard) =>
+            this.#lastBefore(eventPk(q.customerId, q.eventType, m.month, shard), bounds, q),
+          ),
+        )
+      ).filter((e): e is StoredEvent => e !== null);
       if (found.length > 0) return found.reduce((a, b) => (isLater(b, a) ? b : a));
     }
     return null;
   }
 
+  /** The latest qualifying event of one partition's sk range, read backwards: see `lastEventBefore`. */
   async #lastBefore(
     pk: string,
+    bounds: { lo: string; hi: string },
     q: { before: string; receivedBefore?: string | undefined; notBefore?: string | undefined },
   ): Promise<StoredEvent | null> {
+    const filter = ['#t < :before'];
+    const names: Record<string, string> = { '#t': 't' };
+    const values: Record<string, string> = {
+      ':pk': pk,
+      ':lo': bounds.lo,
+      ':hi': bounds.hi,
+      ':before': q.before,
+    };
+    if (q.notBefore !== undefined) {
+      filter.push('#t >= :nb');
+      values[':nb'] = q.notBefore;
+    }
+    if (q.receivedBefore !== undefined) {
+      filter.push('#r < :rb');
+      names['#r'] = 'r';
+      values[':rb'] = q.receivedBefore;
+    }
     let best: StoredEvent | null = null;
     let start: Record<string, unknown> | undefined;
     do {
@@ -710,54 +805,92 @@ export class UsageStore {
       const res = await this.#doc.send(
         new QueryCommand({
           TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: q.receivedBefore === undefined ? '#t < :before' : '#t < :before AND #r < :rb',
-          ExpressionAttributeNames: { '#t': 't', ...(q.receivedBefore === undefined ? {} : { '#r': 'r' }) },
-          ExpressionAttributeValues: {
-            ':pk': pk,
-            ':before': q.before,
-            ...(q.receivedBefore === undefined ? {} : { ':rb': q.receivedBefore }),
-          },
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          FilterExpression: filter.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
           ReturnConsumedCapacity: 'TOTAL',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-      for (const item of res.Items ?? []) {
-        if (q.notBefore !== undefined && String(item.t) < q.notBefore) continue;
-        const e = fromItem(item);
-        if (best === null || isLater(e, best)) best = e;
-      }
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return best;
-  }
-
-  async *#pages(
-    pk: string,
-    q: { from: string; to: string; consistent?: boolean | undefined },
-  ): AsyncGenerator<Record<string, unknown>[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      this.stats.requests++;
-      const res = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: '#t >= :from AND #t < :to',
-          ExpressionAttributeNames: { '#t': 't' },
-          ExpressionAttributeValues: { ':pk': pk, ':from': q.from, ':to': q.to },
-          ConsistentRead: q.consistent ?? false,
-          ReturnConsumedCapacity: 'TOTAL',
-          // Pages of at most PAGE_ITEMS: the fan-in holds a page per partition in flight, so this (not the
-          // 1 MB page of DynamoDB, reached only by busy days) bounds a reader's memory at any volume.
           Limit: PAGE_ITEMS,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
       this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-      if (res.Items && res.Items.length > 0) yield res.Items;
+      for (const item of res.Items ?? []) {
+        const e = fromItem(item);
+        if (best === null || isLater(e, best)) best = e;
+      }
       start = res.LastEvaluatedKey;
+      // Items come newest day first: once the read has passed the day of the best one, nothing later is left.
+      if (best !== null && start !== undefined && String(start.sk).slice(0, 10) < utcDay(best.event.time)) {
+        break;
+      }
+    } while (start);
+    return best;
+  }
+
+  /**
+   * The pages of one partition's sk range, filtered on `t`. With `split`, a first page that does not reach
+   * the range's last day hands the rest to parts read in parallel (by the same fan-in): the rest of the day
+   * where the page stopped, then the later days in slices the first page's density says hold about a page
+   * each. A sparse month stays one Query; a busy one is read about as a day per partition was, in parallel.
+   */
+  async *#pages(
+    pk: string,
+    bounds: { lo: string; hi: string },
+    q: { from: string; to: string; consistent?: boolean | undefined },
+    opts: {
+      split?: (bounds: { lo: string; hi: string }, start?: Record<string, unknown>) => void;
+      start?: Record<string, unknown> | undefined;
+    } = {},
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    let start = opts.start;
+    let first = opts.split !== undefined;
+    do {
+      this.stats.requests++;
+      const res = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          FilterExpression: '#t >= :from AND #t < :to',
+          ExpressionAttributeNames: { '#t': 't' },
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ':lo': bounds.lo,
+            ':hi': bounds.hi,
+            ':from': q.from,
+            ':to': q.to,
+          },
+          ConsistentRead: q.consistent ?? false,
+          ReturnConsumedCapacity: 'TOTAL',
+          // Pages of at most PAGE_ITEMS: the fan-in holds a page per partition in flight, so this (not the
+          // 1 MB page of DynamoDB) bounds a reader's memory at any volume.
+          Limit: PAGE_ITEMS,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
+      start = res.LastEvaluatedKey;
+      if (first && start !== undefined && opts.split !== undefined) {
+        // More than a page in range: the rest of the day the page stopped in goes on from where it stopped,
+        // the days after it in slices of as many days as this page covered (about a page each).
+        const day = String(start.sk).slice(0, 10);
+        const lastDay = bounds.hi.slice(0, 10);
+        if (day < lastDay) {
+          opts.split({ lo: bounds.lo, hi: `${day}~` }, start);
+          const covered = daysBetween(bounds.lo, day) + 1;
+          const left = daysBetween(day, lastDay);
+          const slices = Math.ceil(left / covered);
+          for (let k = 0; k < slices; k++) {
+            const lo = addDays(day, 1 + Math.floor((k * left) / slices));
+            const hi = addDays(day, Math.floor(((k + 1) * left) / slices));
+            opts.split(daySkBounds(lo, hi));
+          }
+          start = undefined;
+        }
+      }
+      first = false;
+      if (res.Items && res.Items.length > 0) yield res.Items;
     } while (start);
   }
 
@@ -880,6 +1013,7 @@ const PAGE_ITEMS = 500;
  * prefetching its next page while the consumer works on the current one.
  */
 async function* fanIn<T>(
+  /** May grow while the fan-in runs (a source may add more): they are started as slots free up. */
   sources: readonly (() => AsyncGenerator<T[]>)[],
   concurrency: number,
 ): AsyncGenerator<T> {
@@ -897,16 +1031,20 @@ async function* fanIn<T>(
     its[i] = sources[i]!();
     pull(i);
   };
-  while (pending.size < concurrency && started < sources.length) start();
+  const fill = () => {
+    while (pending.size < concurrency && started < sources.length) start();
+  };
+  fill();
   try {
     while (pending.size > 0) {
       const { i, r } = await Promise.race(pending.values());
       if (r.done) {
         pending.delete(i);
-        if (started < sources.length) start();
+        fill();
         continue;
       }
       pull(i);
+      fill();
       yield* r.value;
     }
   } finally {
