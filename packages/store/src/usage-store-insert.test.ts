@@ -1,11 +1,8 @@
-import type {
-  BatchExecuteStatementCommand,
-  BatchGetItemCommand,
-  BatchStatementResponse,
-} from '@aws-sdk/client-dynamodb';
+import type { BatchGetItemCommand, BatchStatementResponse } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventToStore } from '@tally/ingest';
 import { describe, expect, it, vi } from 'vitest';
+import { InsertBatchCommand } from './insert-batch.js';
 import { type EventWriteClient, UsageStore } from './usage-store.js';
 
 // The batching and retry rules of putEvents, which the local stack cannot provoke (it never throttles a
@@ -37,12 +34,10 @@ function scriptedClient(script: Script, stored = new Map<string, { h: string; m:
   const calls: string[][] = [];
   const gets: number[] = [];
   const client = {
-    async send(command: BatchExecuteStatementCommand | BatchGetItemCommand) {
-      if ('Statements' in command.input) {
+    async send(command: InsertBatchCommand | BatchGetItemCommand) {
+      if (command instanceof InsertBatchCommand) {
         // sk: <yyyy-mm-dd>#["<source>","<id>"]
-        const ids = command.input.Statements!.map(
-          (s) => JSON.parse(s.Parameters![1]!.S!.slice(11))[1] as string,
-        );
+        const ids = command.items.map((item) => JSON.parse(item.sk.slice(11))[1] as string);
         calls.push(ids);
         return {
           Responses: script(
@@ -138,9 +133,9 @@ describe('UsageStore.putEvents: INSERT batches', () => {
   it('gives up on reads DynamoDB leaves unprocessed after 8 attempts: those inputs are errors', async () => {
     let reads = 0;
     const client = {
-      async send(command: BatchExecuteStatementCommand | BatchGetItemCommand) {
-        if ('Statements' in command.input) {
-          return { Responses: command.input.Statements!.map(() => ({ Error: { Code: 'DuplicateItem' } })) };
+      async send(command: InsertBatchCommand | BatchGetItemCommand) {
+        if (command instanceof InsertBatchCommand) {
+          return { Responses: command.items.map(() => ({ Error: { Code: 'DuplicateItem' } })) };
         }
         reads++;
         // Nothing read, every key left for later.

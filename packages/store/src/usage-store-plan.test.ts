@@ -1,9 +1,9 @@
-import type { BatchExecuteStatementCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventToStore } from '@tally/ingest';
 import { identityKey, shardOf } from '@tally/ingest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { InsertBatchCommand } from './insert-batch.js';
 import { type EventWriteClient, shardCountOn, UsageStore } from './usage-store.js';
 
 // The shard-plan cache of the usage store, against an in-memory table of plan items (the only items these
@@ -41,10 +41,9 @@ function planDoc(table: PlanTable): DynamoDBDocumentClient {
 
 function recordingWriter(pks: string[]): EventWriteClient {
   return {
-    async send(command: BatchExecuteStatementCommand) {
-      const statements = command.input.Statements!;
-      for (const s of statements) pks.push(s.Parameters![0]!.S!);
-      return { Responses: statements.map(() => ({})), $metadata: {} };
+    async send(command: InsertBatchCommand) {
+      for (const item of command.items) pks.push(item.pk);
+      return { Responses: command.items.map(() => ({})), $metadata: {} };
     },
   } as unknown as EventWriteClient;
 }
