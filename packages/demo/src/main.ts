@@ -14,13 +14,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadReportData, renderReportHtml } from './report.js';
-import { type DemoSummary, followStoredClock, runDemo } from './run.js';
+import { DEFAULT_CUSTOMERS, type DemoSummary, followStoredClock, runDemo } from './run.js';
 
 const { values } = parseArgs({
   options: {
     once: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
-    customers: { type: 'string', default: '30' },
+    customers: { type: 'string', default: String(DEFAULT_CUSTOMERS) },
     seed: { type: 'string', default: '2026' },
     data: { type: 'string', default: '.tally/demo' },
     json: { type: 'boolean', default: false },
