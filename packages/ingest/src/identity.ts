@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { UsageEvent } from '@tally/metering';
 
 /**
@@ -15,12 +15,49 @@ export function canonicalJson(value: unknown): string {
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
   let out = '{';
+  let first = true;
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
   }
   return `${out}}`;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The first 128 bits of sha256, base64url (22 characters): the one-shot `crypto.hash` gives the whole digest
+ * as base64url (43 characters) without a Hash object or Buffers; its first 21 characters carry bits 0–125,
+ * and the 22nd of the 128-bit encoding holds bits 126–127 followed by zeros.
+ */
+function hashOf(canonical: string): string {
+  const full = hash('sha256', canonical, 'base64url');
+  return full.slice(0, 21) + BASE64URL[BASE64URL.indexOf(full[21]!) & 0b110000];
+}
+
+/**
+ * The payload hash and the canonical JSON of the event's data, from one serialization: the canonical event
+ * is `{"data":<canonical data>,...}` with the other attributes after it in key order, so the data's JSON is
+ * a part of it. Ingestion stores that JSON (`EventToStore.dataJson`) instead of serializing the data again.
+ *
+ * @example
+ * const { hash, dataJson } = hashPayload(event); // hash === payloadHash(event)
+ */
+export function hashPayload(event: UsageEvent): { hash: string; dataJson: string } {
+  const dataJson = canonicalJson(event.data);
+  const obj = event as unknown as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${k === 'data' ? dataJson : canonicalJson(v)}`;
+    first = false;
+  }
+  return { hash: hashOf(`${out}}`), dataJson };
 }
 
 /**
@@ -29,7 +66,7 @@ export function canonicalJson(value: unknown): string {
  * instant, so `+01:00` and `Z` spellings of one instant are the same payload.
  */
 export function payloadHash(event: UsageEvent): string {
-  return createHash('sha256').update(canonicalJson(event)).digest().subarray(0, 16).toString('base64url');
+  return hashOf(canonicalJson(event));
 }
 
 /** The identity of an event as one string: unambiguous even when `source` or `id` contain separators. */

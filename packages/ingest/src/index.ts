@@ -29,7 +29,7 @@ export {
 export { checkMeters } from './classify.js';
 export { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
 export { InvalidIngestPolicyError, ReplayError } from './errors.js';
-export { canonicalJson, fnv1a, identityKey, payloadHash, shardOf, utcDay } from './identity.js';
+export { canonicalJson, fnv1a, hashPayload, identityKey, payloadHash, shardOf, utcDay } from './identity.js';
 export {
   type Accounting,
   type BatchResult,

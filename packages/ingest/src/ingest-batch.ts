@@ -9,7 +9,7 @@ import {
 import type { CatalogCustomer } from './catalog.js';
 import { checkMeters } from './classify.js';
 import { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
-import { identityKey, payloadHash, utcDay } from './identity.js';
+import { hashPayload, identityKey, utcDay } from './identity.js';
 import type { IngestPolicy } from './policy.js';
 import type { EventToStore, IngestPorts, QuarantineEntry } from './ports.js';
 import { quarantineEntry } from './quarantine-entry.js';
@@ -42,6 +42,8 @@ export interface BatchResult {
 
 interface Work {
   readonly unit: InputUnit;
+  /** The message's `receivedAt`, or the processing time. */
+  readonly receivedAt: string;
   event?: UsageEvent;
   customer?: CatalogCustomer;
   hash?: string;
@@ -82,7 +84,10 @@ export async function ingestBatch(
   const { now, policy } = opts;
   const nowIso = now.toISOString();
   const work: Work[] = [];
-  for (const m of messages) for (const unit of decodeMessage(m, policy)) work.push({ unit });
+  for (const m of messages) {
+    const receivedAt = m.receivedAt ?? nowIso;
+    for (const unit of decodeMessage(m, policy)) work.push({ unit, receivedAt });
+  }
 
   const subjects = new Set<string>();
   const types = new Set<string>();
@@ -122,20 +127,31 @@ export async function ingestBatch(
   const termsByCustomer: ReadonlyMap<string, AcceptanceTerms> =
     customerIds.size > 0 ? await ports.acceptance.termsOf([...customerIds]) : new Map();
   const fallback = defaultTerms(policy);
+  // Each customer's terms capped at the retention, and their window, once per batch.
+  const windows = new Map<string, { terms: AcceptanceTerms; windowMs: number }>();
+  const windowOf = (customerId: string) => {
+    let w = windows.get(customerId);
+    if (w === undefined) {
+      const terms = withinRetention(termsByCustomer.get(customerId) ?? fallback, policy.retentionDays);
+      w = { terms, windowMs: acceptanceWindowMs(terms) };
+      windows.set(customerId, w);
+    }
+    return w;
+  };
 
   const puts: EventToStore[] = [];
   const byKey = new Map<string, number>();
-  const receivedAt = new Map(messages.map((m) => [m.messageId, m.receivedAt ?? nowIso]));
   for (const w of resolved) {
     const event = w.event!;
     const customer = w.customer!;
-    const terms = withinRetention(termsByCustomer.get(customer.id) ?? fallback, policy.retentionDays);
+    const { terms, windowMs } = windowOf(customer.id);
     const bad = checkLateness(event, now, terms) ?? checkMeters(event, meters.get(event.type) ?? [], policy);
     if (bad) {
       w.rejection = bad;
       continue;
     }
-    w.hash = payloadHash(event);
+    const { hash, dataJson } = hashPayload(event);
+    w.hash = hash;
     const key = `${customer.id}#${event.type}#${utcDay(event.time)}#${identityKey(event.source, event.id)}`;
     const first = byKey.get(key);
     if (first === undefined) {
@@ -144,10 +160,11 @@ export async function ingestBatch(
       puts.push({
         customerId: customer.id,
         event,
-        hash: w.hash,
-        receivedAt: receivedAt.get(w.unit.messageId) ?? nowIso,
+        hash,
+        dataJson,
+        receivedAt: w.receivedAt,
         origin: `${w.unit.messageId}.${w.unit.index}`,
-        acceptUntil: Date.parse(event.time) + acceptanceWindowMs(terms),
+        acceptUntil: Date.parse(event.time) + windowMs,
       });
     } else {
       w.put = first;
@@ -188,7 +205,7 @@ export async function ingestBatch(
       quarantineEntry(
         w.unit,
         w.rejection,
-        { receivedAt: receivedAt.get(w.unit.messageId) ?? nowIso, quarantinedAt: nowIso },
+        { receivedAt: w.receivedAt, quarantinedAt: nowIso },
         {
           ...(w.event !== undefined ? { event: w.event } : {}),
           ...(w.customer !== undefined ? { customerId: w.customer.id } : {}),

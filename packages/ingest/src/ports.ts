@@ -14,6 +14,12 @@ export interface EventToStore {
   readonly event: UsageEvent;
   /** `payloadHash(event)`. */
   readonly hash: string;
+  /**
+   * `event.data` as JSON, when the caller has it already (ingestion: the canonical JSON its payload hash was
+   * computed from, `hashPayload`): the store writes it instead of serializing the data again. It must parse
+   * to `event.data`.
+   */
+  readonly dataJson?: string;
   readonly receivedAt: string;
   /**
    * Which input wrote it (`<messageId>.<index>`, hashed by the store). A redelivery of the same message

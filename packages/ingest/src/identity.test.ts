@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { UsageEvent } from '@tally/metering';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, hashPayload, payloadHash } from './identity.js';
+
+/** 128 bits of sha256, base64url: the documented payload hash of a canonical string. */
+const sha128 = (text: string) =>
+  createHash('sha256').update(text).digest().subarray(0, 16).toString('base64url');
+
+const event: fc.Arbitrary<UsageEvent> = fc.record(
+  {
+    specversion: fc.constant('1.0' as const),
+    id: fc.string({ minLength: 1 }),
+    source: fc.string({ minLength: 1 }),
+    type: fc.string({ minLength: 1 }),
+    subject: fc.string({ minLength: 1 }),
+    time: fc.constant('2026-01-09T10:00:00.000Z'),
+    datacontenttype: fc.constant('application/json' as const),
+    dataschema: fc.string(),
+    data: fc.dictionary(fc.string(), fc.jsonValue()),
+  },
+  { requiredKeys: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data'] },
+);
+
+describe('hashPayload', () => {
+  it('gives the payload hash of the canonical event and the canonical JSON of its data', () => {
+    fc.assert(
+      fc.property(event, (e) => {
+        const { hash, dataJson } = hashPayload(e);
+        expect(hash).toBe(sha128(canonicalJson(e)));
+        expect(hash).toBe(payloadHash(e));
+        expect(dataJson).toBe(canonicalJson(e.data));
+        expect(JSON.parse(dataJson)).toEqual(JSON.parse(JSON.stringify(e.data)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hashes the canonical text written out by hand', () => {
+    const e: UsageEvent = {
+      specversion: '1.0',
+      id: 'e-1',
+      source: 'urn:s',
+      type: 't',
+      subject: 'c',
+      time: '2026-01-09T10:00:00.000Z',
+      data: { z: [2, { b: 1, a: 'x' }], a: true },
+    };
+    // Keys sorted at every level: data, id, source, specversion, subject, time, type.
+    const canonical =
+      '{"data":{"a":true,"z":[2,{"a":"x","b":1}]},"id":"e-1","source":"urn:s","specversion":"1.0",' +
+      '"subject":"c","time":"2026-01-09T10:00:00.000Z","type":"t"}';
+    expect(hashPayload(e)).toEqual({
+      hash: sha128(canonical),
+      dataJson: '{"a":true,"z":[2,{"a":"x","b":1}]}',
+    });
+  });
+});
