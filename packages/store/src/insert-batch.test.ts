@@ -170,8 +170,8 @@ function answering(answers: [number, object][], clientConfig: DynamoDBClientConf
     cacheMiddleware: true,
     ...clientConfig,
     requestHandler: {
-      async handle(request: { body: string }) {
-        bodies.push(request.body);
+      async handle(request: { body: Uint8Array }) {
+        bodies.push(new TextDecoder().decode(request.body));
         const [statusCode, body] = answers[bodies.length - 1] ?? [500, {}];
         return {
           response: {

@@ -79,6 +79,7 @@ import type { EventToStore, PutOutcome } from '@tally/ingest';
 import { fnv1a, identityKey, shardOf, utcDay } from '@tally/ingest';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
 import { z } from 'zod';
+import { deflateRawFixed } from './deflate.js';
 import { ConflictError, isConditionFailed } from './errors.js';
 import { InsertBatchCommand } from './insert-batch.js';
 import { sleep, untilProcessed } from './unprocessed.js';
@@ -340,29 +341,82 @@ export function expiresAt(timeMs: number, retentionDays: number, acceptUntil?: n
   );
 }
 
-/** Maps an event to its item. `source`, `id` and `type` live in the key, so they are not repeated. */
+/** Size of a string as AWS counts it: its UTF-8 bytes (a string's length when it is ASCII). */
+function utf8Size(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * `itemSize` of an event item without the data (`d` or `z`): names and values of the fixed attributes, the
+ * number as AWS counts it (about one byte per two digits, plus one).
+ */
+function sizeWithoutData(item: Omit<EventItem, 'd' | 'z'>): number {
+  return (
+    2 +
+    utf8Size(item.pk) +
+    2 +
+    utf8Size(item.sk) +
+    1 +
+    utf8Size(item.t) +
+    1 +
+    utf8Size(item.h) +
+    1 +
+    utf8Size(item.m) +
+    1 +
+    utf8Size(item.r) +
+    1 +
+    utf8Size(item.s) +
+    9 +
+    Math.ceil(String(item.expiresAt).length / 2) +
+    1 +
+    (item.x !== undefined ? 1 + utf8Size(item.x) : 0)
+  );
+}
+
+/**
+ * The data of an item of `restSize` bytes without it: the JSON as is (a string), or deflated (bytes) when the
+ * item would exceed one write unit and deflating makes it smaller. Fixed-code deflate first
+ * (`deflateRawFixed`, a few µs); if the item is still over a unit, zlib's dynamic codes, which compress text
+ * better (the smaller output wins).
+ */
+function dataAttribute(json: string, restSize: number): string | Uint8Array {
+  if (json.length <= 400) return json;
+  const bytes = Buffer.from(json, 'utf8');
+  if (restSize + 1 + bytes.length <= WRITE_UNIT_BYTES) return json;
+  let z = deflateRawFixed(bytes);
+  if (restSize + 1 + z.length > WRITE_UNIT_BYTES) {
+    const dynamic = deflateRawSync(bytes, deflateOptions(bytes.length));
+    if (dynamic.length < z.length) z = dynamic;
+  }
+  return z.length < bytes.length ? z : json;
+}
+
+/**
+ * Maps an event to its item. `source`, `id` and `type` live in the key, so they are not repeated. The data
+ * is `input.dataJson` when given (ingestion's canonical JSON, serialized once for the payload hash), else
+ * `JSON.stringify(event.data)`.
+ */
 export function toItem(input: EventToStore, shard: number, retentionDays: number): EventItem {
   const { event } = input;
   const { specversion: _v, id, source, type, subject, time, data, ...extra } = event;
+  const day = utcDay(time);
   const item: EventItem = {
-    pk: eventPk(input.customerId, type, utcDay(time).slice(0, 7), shard),
-    sk: eventSk(utcDay(time), source, id),
+    pk: eventPk(input.customerId, type, day.slice(0, 7), shard),
+    sk: eventSk(day, source, id),
     t: time,
     h: input.hash,
     m: originTag(input.origin),
     r: input.receivedAt,
     s: subject,
-    d: JSON.stringify(data),
-    ...(Object.keys(extra).length > 0 ? { x: JSON.stringify(extra) } : {}),
     expiresAt: expiresAt(Date.parse(time), retentionDays, input.acceptUntil),
   };
-  if (item.d!.length > 400 && itemSize(item as unknown as Record<string, unknown>) > WRITE_UNIT_BYTES) {
-    const z = deflateRawSync(item.d!, deflateOptions(item.d!.length));
-    if (z.length < item.d!.length) {
-      delete item.d;
-      item.z = z;
-    }
+  for (const _ in extra) {
+    item.x = JSON.stringify(extra);
+    break;
   }
+  const value = dataAttribute(input.dataJson ?? JSON.stringify(data), sizeWithoutData(item));
+  if (typeof value === 'string') item.d = value;
+  else item.z = value;
   return item;
 }
 
@@ -527,7 +581,7 @@ export class UsageStore {
     const items = inputs.map((input) => {
       const steps = plans.get(shardPlanPk(input.customerId, input.event.type)) ?? [];
       const count = shardCountOn(steps, utcDay(input.event.time));
-      const shard = shardOf(identityKey(input.event.source, input.event.id), count);
+      const shard = count > 1 ? shardOf(identityKey(input.event.source, input.event.id), count) : 0;
       return toItem(input, shard, this.#retentionDays);
     });
     const outcomes: PutOutcome[] = new Array(inputs.length);
