@@ -23,6 +23,52 @@ const event: fc.Arbitrary<UsageEvent> = fc.record(
   { requiredKeys: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data'] },
 );
 
+/** Canonical JSON as documented, written independently: keys sorted at every level, appended. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  const parts = Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${reference(o[k])}`);
+  return `{${parts.join(',')}}`;
+}
+
+describe('canonicalJson', () => {
+  it('is the documented canonical form for any value, including keys objects order on their own', () => {
+    const key = fc.oneof(
+      fc.string(),
+      fc.constantFrom('__proto__', '0', '9', '10', '1a', '-1', 'constructor'),
+    );
+    fc.assert(
+      fc.property(
+        fc.anything({ key, withNullPrototype: true, withDate: true, withMap: true, withBoxedValues: true }),
+        (v) => {
+          expect(canonicalJson(v)).toBe(reference(v));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['index keys in numeric and in string order', JSON.parse('{"b":1,"10":2,"9":3,"!":4}')],
+    ['an own __proto__ key', JSON.parse('{"z":1,"__proto__":{"b":2,"a":1}}')],
+    ['a Date, which JSON.stringify would turn into a string', { at: new Date(0), b: 1 }],
+    ['a function value, which JSON.stringify would leave out', { f: () => 1, a: [undefined, Number.NaN] }],
+    [
+      'a class instance',
+      {
+        x: new (class K {
+          b = 1;
+          a = 2;
+        })(),
+      },
+    ],
+  ])('handles %s', (_, v) => expect(canonicalJson(v)).toBe(reference(v)));
+});
+
 describe('hashPayload', () => {
   it('gives the payload hash of the canonical event and the canonical JSON of its data', () => {
     fc.assert(

@@ -2,14 +2,67 @@ import { hash } from 'node:crypto';
 import type { UsageEvent } from '@tally/metering';
 
 /**
- * JSON with object keys sorted at every level, so two encodings of the same payload hash alike. Built by
- * appending to one string (it runs for every event: no per-key arrays or closures).
+ * JSON with object keys sorted at every level, so two encodings of the same payload hash alike. For plain
+ * JSON values (what events hold) it is `JSON.stringify` of a copy whose objects have their keys inserted in
+ * sorted order: native, and one flat string (a string appended piece by piece is a tree of pieces, which
+ * the stored data JSON would keep alive). Anything the copy cannot carry exactly goes through `appended`.
  */
 export function canonicalJson(value: unknown): string {
+  const sorted = sortedCopy(value);
+  return sorted === UNSORTABLE ? appended(value) : (JSON.stringify(sorted) ?? 'null');
+}
+
+const UNSORTABLE = Symbol('unsortable');
+
+/**
+ * `value` with every object's keys inserted in sorted order, or UNSORTABLE when `JSON.stringify` of that
+ * copy could differ from `appended`: a key that is an array index (objects list those first, in numeric
+ * order), `__proto__` (assigning it sets the prototype), an object that is not plain (`toJSON`, a class), or
+ * a function, symbol or bigint inside.
+ */
+function sortedCopy(value: unknown): unknown {
+  if (value === null) return value;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'object':
+      break;
+    default:
+      return UNSORTABLE;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = sortedCopy(value[i]);
+      if (v === UNSORTABLE) return v;
+      out[i] = v;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return UNSORTABLE;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === '__proto__') return UNSORTABLE;
+    const v = sortedCopy(obj[k]);
+    if (v === UNSORTABLE) return v;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The canonical JSON built by appending, for any value. */
+function appended(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + appended(value[i]);
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
@@ -19,7 +72,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${appended(v)}`;
     first = false;
   }
   return `${out}}`;
