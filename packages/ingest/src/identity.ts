@@ -45,7 +45,7 @@ function sortedCopy(value: unknown): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return UNSORTABLE;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortKeys(Object.keys(obj));
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     const c = k.charCodeAt(0);
@@ -57,6 +57,24 @@ function sortedCopy(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Sorts keys in place as `Array.prototype.sort` does (UTF-16 code units). Objects of events have a few keys:
+ * insertion sort allocates nothing, where the built-in sort copies the array into scratch space.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 32) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 /** The canonical JSON built by appending, for any value. */
 function appended(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -66,7 +84,7 @@ function appended(value: unknown): string {
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortKeys(Object.keys(obj));
   let out = '{';
   let first = true;
   for (const k of keys) {
@@ -101,7 +119,7 @@ function hashOf(canonical: string): string {
 export function hashPayload(event: UsageEvent): { hash: string; dataJson: string } {
   const dataJson = canonicalJson(event.data);
   const obj = event as unknown as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortKeys(Object.keys(obj));
   let out = '{';
   let first = true;
   for (const k of keys) {
