@@ -17,6 +17,8 @@ const HASH_BITS = 14;
 const MAX_CHAIN = 8;
 /** Positions inside a match longer than this are not indexed (a long run would index every byte of it). */
 const MAX_INSERT = 32;
+/** A match this long ends the search (zlib's `nice_length`). */
+const NICE_MATCH = 32;
 /** Deflate's largest back-reference distance. */
 const WINDOW = 32_768;
 const MIN_MATCH = 3;
@@ -124,7 +126,7 @@ export function deflateRawFixed(input: Uint8Array): Uint8Array {
           if (l > bestLen) {
             bestLen = l;
             bestDist = i - cand;
-            if (l === maxLen) break;
+            if (l >= NICE_MATCH || l === maxLen) break;
           }
         }
         cand = pv[cand]!;
