@@ -184,5 +184,8 @@ export function deflateRawFixed(input: Uint8Array): Uint8Array {
     nbits -= 8;
   }
   base += n + 1;
-  return o.slice(0, op);
+  // A Buffer of this size comes from node's shared pool: no ArrayBuffer of its own for the GC to track.
+  const result = Buffer.allocUnsafe(op);
+  result.set(o.subarray(0, op));
+  return result;
 }

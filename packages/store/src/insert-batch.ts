@@ -48,7 +48,8 @@ interface HttpResponseLike {
   body: unknown;
 }
 
-const statementTexts = new Map<string, string>();
+/** Per table, the statement text of each set of optional attributes (bit 1: d, 2: z, 4: x). */
+const statementTexts = new Map<string, string[]>();
 
 /**
  * The PartiQL text of an event item's INSERT, as a JSON string literal: `INSERT INTO "<table>" VALUE
@@ -56,15 +57,21 @@ const statementTexts = new Map<string, string>();
  * which optional attributes the item has).
  */
 function statementJson(table: string, item: EventItem): string {
-  const shape = `${table}\u0000${item.d !== undefined ? 'd' : ''}${item.z !== undefined ? 'z' : ''}${item.x !== undefined ? 'x' : ''}`;
-  let text = statementTexts.get(shape);
+  const shape =
+    (item.d !== undefined ? 1 : 0) | (item.z !== undefined ? 2 : 0) | (item.x !== undefined ? 4 : 0);
+  let texts = statementTexts.get(table);
+  if (texts === undefined) {
+    texts = [];
+    statementTexts.set(table, texts);
+  }
+  let text = texts[shape];
   if (text === undefined) {
     const names = ['pk', 'sk', 't', 'h', 'm', 'r', 's', 'expiresAt'];
-    if (item.d !== undefined) names.push('d');
-    if (item.z !== undefined) names.push('z');
-    if (item.x !== undefined) names.push('x');
+    if (shape & 1) names.push('d');
+    if (shape & 2) names.push('z');
+    if (shape & 4) names.push('x');
     text = JSON.stringify(`INSERT INTO "${table}" VALUE {${names.map((n) => `'${n}': ?`).join(', ')}}`);
-    statementTexts.set(shape, text);
+    texts[shape] = text;
   }
   return text;
 }
