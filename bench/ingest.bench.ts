@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   BatchExecuteStatementCommand,
+  type BatchExecuteStatementCommandOutput,
   CreateTableCommand,
   DynamoDBClient,
   PutItemCommand,
@@ -23,14 +24,17 @@ import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
+import { InsertBatchCommand } from '../packages/store/src/insert-batch.js';
 import { insertStatement, toAttributeValues, toItem } from '../packages/store/src/usage-store.js';
 import { startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Events/s through the ingest handler against DynamoDB (dynalite in a child process, so this process's CPU
-// is the handler's: decoding, validation, hashing, the SDK), beside a floor measured in the same run: plain
-// BatchWriteItem of the same items into a table of the same definition. Also write units and requests per
-// event (10 % of the inputs are redelivered duplicates) and handler CPU per event.
+// is the handler's: decoding, validation, hashing, building items, the SDK and its HTTP client), beside a
+// floor measured in the same run: plain BatchWriteItem of the same items into a table of the same definition.
+// Also write units and requests per event (10 % of the inputs are redelivered duplicates), handler CPU per
+// event, and the CPU of its parts measured alone: the write path (the same INSERT batches without ingest
+// logic) and the ingest decisions (no I/O).
 const FULL = 20_000;
 const BATCH = 1_000;
 const DUP_SHARE = 0.1;
@@ -118,21 +122,42 @@ function sqsEvent(bodies: string[], run: number): SQSEvent {
 /**
  * With BENCH_INGEST_PROFILE=<file.cpuprofile>, a V8 CPU profile of the handler phase only (open it in Chrome
  * DevTools or speedscope); `node --cpu-prof` would mix in the floor, the module loading and the emulator setup.
+ * With BENCH_INGEST_HEAP_PROFILE=<file.heapprofile>, a sampling profile of what the handler phase allocates
+ * (collected objects included: garbage collection is a good part of the handler's CPU).
  */
-async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
-  if (!file) return undefined;
+async function startProfile(
+  file: string | undefined,
+  heapFile: string | undefined,
+): Promise<(() => Promise<void>) | undefined> {
+  if (!file && !heapFile) return undefined;
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) =>
       session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
     );
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+  if (file) {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+  }
+  if (heapFile) {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   return async () => {
-    const { profile } = (await post('Profiler.stop')) as { profile: object };
-    writeFileSync(file, JSON.stringify(profile));
+    if (file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+    }
+    if (heapFile) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: object };
+      writeFileSync(heapFile, JSON.stringify(profile));
+    }
     session.disconnect();
   };
 }
@@ -152,12 +177,13 @@ export async function run(): Promise<BenchRow[]> {
       floor: 'bench-usage-floor',
       putFloor: 'bench-usage-put-floor',
       insertFloor: 'bench-usage-insert-floor',
+      insertWarm: 'bench-usage-insert-warm',
+      ownBodyFloor: 'bench-usage-own-body-floor',
       billing: 'bench-billing',
     };
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.handler)));
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.floor)));
     await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.putFloor)));
-    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.insertFloor)));
     await ddb.send(new CreateTableCommand(tableInput(billingTable, tables.billing)));
     const doc = createDocumentClient({ endpoint });
     // The handler module builds its default dependencies from these at import.
@@ -201,7 +227,8 @@ export async function run(): Promise<BenchRow[]> {
 
     // The handler, with the real usage and quarantine stores; the catalog is served from memory (it is
     // cached per container in Lambda, so it costs nothing per event in steady state).
-    // As the function builds it: conditional puts through a low-level client that resolves its middleware once.
+    // As the function builds it: INSERT batches (InsertBatchCommand) through a low-level client that resolves
+    // its middleware once.
     const writeClient = UsageStore.createWriteClient({ endpoint });
     const usage = new UsageStore({ doc, writeClient, tableName: tables.handler });
     const metrics = new Metrics({ namespace: 'Tally', serviceName: 'bench' });
@@ -237,7 +264,10 @@ export async function run(): Promise<BenchRow[]> {
     duplicate = 0;
     Object.assign(usage.stats, { requests: 0, writeUnits: 0, readUnits: 0, failedConditionalPuts: 0 });
 
-    const profile = await startProfile(process.env.BENCH_INGEST_PROFILE);
+    const profile = await startProfile(
+      process.env.BENCH_INGEST_PROFILE,
+      process.env.BENCH_INGEST_HEAP_PROFILE,
+    );
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0, b = 0; i < inputs.length; i += BATCH, b++) {
@@ -274,25 +304,41 @@ export async function run(): Promise<BenchRow[]> {
     );
     const putCpu = process.cpuUsage(putCpu0);
     const putFloorCpuUs = (putCpu.user + putCpu.system) / items.length;
-    // The floor of the write path the handler uses: the same items as PartiQL INSERTs, 25 to a
-    // BatchExecuteStatement, 8 requests in flight, same client, without any ingest logic.
-    const insertCpu0 = process.cpuUsage();
-    let nextInsert = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let c = nextInsert++; c < chunks.length; c = nextInsert++) {
-          const res = await writeClient.send(
-            new BatchExecuteStatementCommand({
-              Statements: chunks[c]!.map((item) => insertStatement(tables.insertFloor, item)),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          );
-          if (res.Responses?.some((r) => r.Error)) throw new Error('insert floor: a statement failed');
-        }
-      }),
+    // The write path without any ingest logic: the same items as PartiQL INSERTs, 25 to a request, 8 requests
+    // in flight, same client; as the handler sends them (InsertBatchCommand, the body written by the store),
+    // and serialized by the SDK (BatchExecuteStatementCommand with AttributeValue parameters: what the handler
+    // sent before). The SDK's path is warmed up first on another table, as the handler warmed its own.
+    const insertFloor = async (
+      table: string,
+      batches: readonly (typeof items)[],
+      send: (table: string, batch: typeof items) => Promise<BatchExecuteStatementCommandOutput>,
+    ): Promise<number> => {
+      await ddb.send(new CreateTableCommand(tableInput(usageTable, table)));
+      const cpu0 = process.cpuUsage();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let c = next++; c < batches.length; c = next++) {
+            const res = await send(table, batches[c]!);
+            if (res.Responses?.some((r) => r.Error)) throw new Error(`${table}: a statement failed`);
+          }
+        }),
+      );
+      const cpu = process.cpuUsage(cpu0);
+      return (cpu.user + cpu.system) / batches.reduce((n, b) => n + b.length, 0);
+    };
+    const sdkSerde = (table: string, batch: typeof items) =>
+      writeClient.send(
+        new BatchExecuteStatementCommand({
+          Statements: batch.map((item) => insertStatement(table, item)),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+    await insertFloor(tables.insertWarm, chunks.slice(0, WARMUP / 25), sdkSerde);
+    const insertFloorCpuUs = await insertFloor(tables.insertFloor, chunks, sdkSerde);
+    const ownBodyFloorCpuUs = await insertFloor(tables.ownBodyFloor, chunks, (table, batch) =>
+      writeClient.send(new InsertBatchCommand(table, batch)),
     );
-    const insertCpu = process.cpuUsage(insertCpu0);
-    const insertFloorCpuUs = (insertCpu.user + insertCpu.system) / items.length;
     const wcuPerInput = usage.stats.writeUnits / inputs.length;
     const wcuPerStored = usage.stats.writeUnits / stored;
     // The handler's own decisions (decode, validate, resolve, hash, classify) without any I/O.
@@ -359,8 +405,14 @@ export async function run(): Promise<BenchRow[]> {
       },
       {
         area: 'ingest',
-        name: 'floor CPU per event (PartiQL INSERT, 25 a BatchExecuteStatement, same client): the write path',
+        name: 'floor CPU per event (PartiQL INSERT, 25 a BatchExecuteStatement, same client, SDK serde)',
         value: insertFloorCpuUs,
+        unit: 'µs',
+      },
+      {
+        area: 'ingest',
+        name: 'floor CPU per event (the same INSERTs as the handler sends them, InsertBatchCommand): the write path',
+        value: ownBodyFloorCpuUs,
         unit: 'µs',
       },
       { area: 'ingest', name: 'ingest decisions CPU per event (no I/O)', value: pureUs, unit: 'µs' },
