@@ -16,27 +16,22 @@ const FORMATS_KEPT = 2_000;
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 
-function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+function cached<F, O>(formats: Map<string, F>, locale: string, options: O, make: () => F): F {
   const key = `${locale}\u0000${JSON.stringify(options)}`;
-  let f = numberFormats.get(key);
+  let f = formats.get(key);
   if (f === undefined) {
-    f = new Intl.NumberFormat(locale, options);
-    if (numberFormats.size >= FORMATS_KEPT) numberFormats.clear();
-    numberFormats.set(key, f);
+    f = make();
+    if (formats.size >= FORMATS_KEPT) formats.clear();
+    formats.set(key, f);
   }
   return f;
 }
 
-function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}\u0000${JSON.stringify(options)}`;
-  let f = dateTimeFormats.get(key);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat(locale, options);
-    if (dateTimeFormats.size >= FORMATS_KEPT) dateTimeFormats.clear();
-    dateTimeFormats.set(key, f);
-  }
-  return f;
-}
+const numberFormat = (locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat =>
+  cached(numberFormats, locale, options, () => new Intl.NumberFormat(locale, options));
+
+const dateTimeFormat = (locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat =>
+  cached(dateTimeFormats, locale, options, () => new Intl.DateTimeFormat(locale, options));
 
 /**
  * Intl formatting for one customer: numbers, money and dates in their locale, instants in their time zone.
