@@ -83,14 +83,21 @@ function appended(value: unknown): string {
     for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + appended(value[i]);
     return `${out}]`;
   }
-  const obj = value as Record<string, unknown>;
+  return objectJson(value as Record<string, unknown>, (_, v) => appended(v));
+}
+
+/** An object as canonical JSON: keys sorted, undefined members left out, each value as `valueJson` writes it. */
+function objectJson(
+  obj: Record<string, unknown>,
+  valueJson: (key: string, value: unknown) => string,
+): string {
   const keys = sortKeys(Object.keys(obj));
   let out = '{';
   let first = true;
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${appended(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${valueJson(k, v)}`;
     first = false;
   }
   return `${out}}`;
@@ -118,17 +125,10 @@ function hashOf(canonical: string): string {
  */
 export function hashPayload(event: UsageEvent): { hash: string; dataJson: string } {
   const dataJson = canonicalJson(event.data);
-  const obj = event as unknown as Record<string, unknown>;
-  const keys = sortKeys(Object.keys(obj));
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${k === 'data' ? dataJson : canonicalJson(v)}`;
-    first = false;
-  }
-  return { hash: hashOf(`${out}}`), dataJson };
+  const json = objectJson(event as unknown as Record<string, unknown>, (k, v) =>
+    k === 'data' ? dataJson : canonicalJson(v),
+  );
+  return { hash: hashOf(json), dataJson };
 }
 
 /**
