@@ -35,6 +35,6 @@ describe('BillingFunction bundling', () => {
 
   it('ships a Japanese font beside the bundle (Lambda has no system fonts)', () => {
     const fonts = readdirSync(join(assetDirs[0]!, 'fonts'));
-    expect(fonts).toEqual(expect.arrayContaining(['NotoSansJP-Regular.otf', 'NotoSansJP-Bold.otf']));
+    expect(fonts).toEqual(expect.arrayContaining(['NotoSansJP_400Regular.ttf', 'NotoSansJP_700Bold.ttf']));
   });
 }, 120_000);

@@ -30,9 +30,9 @@ export interface BillingFunctionProps {
    */
   readonly pdfkitStandardFonts?: boolean;
   /**
-   * Ship tally's Unicode font (Noto Sans JP, `BUNDLED_FONT` of @tally/documents: regular and bold, 9.2 MB,
-   * +7.9 MB zipped) in `fonts/` beside the bundle, where the PDF renderer looks first: Lambda has no system
-   * fonts, and without it Japanese documents print "?". Default: `pdfkitStandardFonts` (a function that
+   * Ship tally's Unicode font (Noto Sans JP, `BUNDLED_FONT` of @tally/documents: regular and bold TrueType,
+   * 10.9 MB, +6.3 MB zipped) in `fonts/` beside the bundle, where the PDF renderer looks first: Lambda has no
+   * system fonts, and without it Japanese documents print "?". Default: `pdfkitStandardFonts` (a function that
    * renders PDFs needs both).
    */
   readonly unicodeFont?: boolean;
@@ -132,8 +132,11 @@ function pdfFontHooks(root: string, ship: { standard: boolean; unicode: boolean 
       );
     }
     if (ship.unicode) {
-      const dir = join(root, 'node_modules', BUNDLED_FONT.package, BUNDLED_FONT.dir);
-      const files = [BUNDLED_FONT.regular, BUNDLED_FONT.bold].map((f) => join(dir, f));
+      const dir = join(root, 'node_modules', BUNDLED_FONT.package);
+      const files = [
+        join(dir, BUNDLED_FONT.packageDirs.regular, BUNDLED_FONT.regular),
+        join(dir, BUNDLED_FONT.packageDirs.bold, BUNDLED_FONT.bold),
+      ];
       const missing = files.filter((f) => !existsSync(f));
       if (missing.length > 0)
         throw new Error(`BillingFunction: font files not found: ${missing.join(', ')} (run npm ci)`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_FONT, bundledFont, findUnicodeFont } from './fonts.js';
@@ -16,16 +16,20 @@ const fromPackage = bundledFont();
 function fakeBundle(files: readonly string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'tally-bundle-'));
   mkdirSync(join(root, BUNDLED_FONT.dir));
-  for (const f of files)
-    copyFileSync(join(dirname(fromPackage!.regular.path), f), join(root, BUNDLED_FONT.dir, f));
+  for (const f of files) {
+    const source = f === BUNDLED_FONT.bold ? fromPackage!.bold.path : fromPackage!.regular.path;
+    copyFileSync(source, join(root, BUNDLED_FONT.dir, f));
+  }
   writeFileSync(join(root, 'index.mjs'), '');
   return pathToFileURL(join(root, 'index.mjs')).href;
 }
 
 describe('the bundled Unicode font', () => {
   it('is found in the npm package during development', () => {
-    expect(fromPackage?.regular.path).toMatch(/@embedpdf\/fonts-jp\/fonts\/NotoSansJP-Regular\.otf$/);
-    expect(fromPackage?.bold.path).toMatch(/NotoSansJP-Bold\.otf$/);
+    expect(fromPackage?.regular.path).toMatch(
+      /@expo-google-fonts\/noto-sans-jp\/400Regular\/NotoSansJP_400Regular\.ttf$/,
+    );
+    expect(fromPackage?.bold.path).toMatch(/700Bold\/NotoSansJP_700Bold\.ttf$/);
   });
 
   it('is taken from fonts/ beside the running bundle first (Lambda, where no package is installed)', () => {
@@ -57,8 +61,9 @@ describe('the bundled Unicode font', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tally-ja-')), 'ja.pdf');
     writeFileSync(file, pdf.bytes);
     const fonts = execFileSync('/usr/bin/pdffonts', [file], { encoding: 'utf8' });
-    expect(fonts).toMatch(/\+NotoSansJP-Regular\s+CID Type 0C/);
-    expect(fonts).toMatch(/\+NotoSansJP-Bold\s+CID Type 0C/);
+    // TrueType outlines (subset by copying glyphs), not the CFF edition (subset by re-encoding subroutines).
+    expect(fonts).toMatch(/\+NotoSansJP-Regular\s+CID TrueType/);
+    expect(fonts).toMatch(/\+NotoSansJP-Bold\s+CID TrueType/);
     const text = execFileSync('/usr/bin/pdftotext', [file, '-'], { encoding: 'utf8' });
     expect(text).toContain('請求書');
     expect(text).toContain('株式会社サンプル');

@@ -12,7 +12,14 @@ export { creditNoteRequest } from './credit-note.js';
 export { renderAppendixCsv } from './csv.js';
 export { DocumentInputError } from './errors.js';
 export { cleanText, csvCell, escapeHtml, headerSafe, html, oneLine, SafeHtml } from './escape.js';
-export { BUNDLED_FONT, bundledFont, findUnicodeFont, NOTO_CJK, type PdfFont } from './fonts.js';
+export {
+  BUNDLED_FONT,
+  bundledFont,
+  findUnicodeFont,
+  NOTO_CJK,
+  type PdfFont,
+  packagedFontPaths,
+} from './fonts.js';
 export { Formatter } from './format.js';
 export { renderHtml } from './html.js';
 export {

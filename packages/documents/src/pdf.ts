@@ -117,7 +117,7 @@ export async function renderPdf(v: DocumentView, options: PdfOptions = {}): Prom
   const useUnicode = font !== null;
   if (needsUnicode && !useUnicode) {
     warnings.push(
-      `no Unicode font found for a ${v.language} document (the bundled fonts/ folder or package @embedpdf/fonts-jp is missing; or set TALLY_PDF_FONT): characters outside Latin-1 print as "?"`,
+      `no Unicode font found for a ${v.language} document (the bundled fonts/ folder or package @expo-google-fonts/noto-sans-jp is missing; or set TALLY_PDF_FONT): characters outside Latin-1 print as "?"`,
     );
   }
   const t = (s: string): string => (useUnicode ? s : toWinAnsi(s).text);
@@ -128,6 +128,9 @@ export async function renderPdf(v: DocumentView, options: PdfOptions = {}): Prom
     bufferPages: true,
     autoFirstPage: true,
     lang: v.locale,
+    // pdfkit sets up Helvetica (parsing its metrics) for every new document unless told otherwise: a document
+    // printed in the Unicode font never uses it.
+    ...(useUnicode ? { font: null as never } : {}),
     displayTitle: true,
     info: {
       Title: t(`${v.title} ${v.facts[0]?.value ?? ''}`.trim()),
