@@ -11,14 +11,22 @@ type Listener = (now: Date, previous: Date) => Promise<void> | void;
  * A clock that only moves when told to, so a month of billing or a dunning cycle runs in seconds.
  * Listeners (the local scheduler) run in order on every advance, and an advance resolves only after they
  * have finished.
+ *
+ * Its time (epoch ms) is also kept in {@link TestClock.buffer}, a SharedArrayBuffer that a
+ * {@link SharedClock} in a worker thread reads: handlers running there call `now()` synchronously, and a
+ * move is visible to them before any listener runs.
  */
 export class TestClock implements Clock {
   #now: number;
   readonly #listeners: Listener[] = [];
+  /** The time for other threads: one BigInt64 of epoch ms. */
+  readonly buffer = new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT);
+  readonly #shared = new BigInt64Array(this.buffer);
 
   constructor(start: Date | string = '2026-01-01T00:00:00Z') {
     this.#now = new Date(start).getTime();
     if (Number.isNaN(this.#now)) throw new RangeError(`TestClock: invalid start time ${String(start)}`);
+    Atomics.store(this.#shared, 0, BigInt(this.#now));
   }
 
   now(): Date {
@@ -47,8 +55,31 @@ export class TestClock implements Clock {
       throw new RangeError(`TestClock: cannot go back from ${this.now().toISOString()}`);
     const previous = this.now();
     this.#now = target;
+    Atomics.store(this.#shared, 0, BigInt(target));
     for (const l of [...this.#listeners]) await l(this.now(), previous);
     return this.now();
+  }
+}
+
+/**
+ * The time of a {@link TestClock} seen from another thread: `now()` reads the clock's shared buffer, so it
+ * follows every move of the clock (which only the owning thread makes).
+ *
+ * @example
+ * new Worker(url, { workerData: { clock: clock.buffer } }); // in the worker: new SharedClock(workerData.clock)
+ */
+export class SharedClock implements Clock {
+  readonly #shared: BigInt64Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    if (buffer.byteLength < BigInt64Array.BYTES_PER_ELEMENT) {
+      throw new RangeError(`SharedClock: the buffer holds ${buffer.byteLength} bytes, a clock needs 8`);
+    }
+    this.#shared = new BigInt64Array(buffer, 0, 1);
+  }
+
+  now(): Date {
+    return new Date(Number(Atomics.load(this.#shared, 0)));
   }
 }
 

@@ -1,4 +1,4 @@
-export { type Clock, parseDuration, systemClock, TestClock } from './clock.js';
+export { type Clock, parseDuration, SharedClock, systemClock, TestClock } from './clock.js';
 export { type DynamoProcess, type Emulator, freePort, startDynamo, startSes, startSqs } from './emulators.js';
 export { LocalStackStartError, StateMachineDefinitionError } from './errors.js';
 export {
