@@ -2,7 +2,10 @@ import {
   BatchExecuteStatementCommand,
   type BatchStatementRequest,
   CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
   GetItemCommand,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localClients, uniquePrefix } from './support/aws.js';
@@ -103,5 +106,43 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
 
   it('keeps answering the operations dynalite serves itself', async () => {
     expect(await get('a', '1')).toEqual({ pk: { S: 'a' }, sk: { S: '1' }, v: { N: '10' } });
+  });
+});
+
+// The emulator keeps table definitions in memory after the first read (dynalite reads one from disk for every
+// request): a table deleted and created again under the same name must be seen with its new definition.
+describe('local DynamoDB: table definitions after a delete and re-create', () => {
+  const { ddb } = localClients();
+  const table = `${uniquePrefix('tc')}defs`;
+  const create = (hashKey: string) =>
+    ddb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
+      }),
+    );
+  const put = (item: Record<string, string>) =>
+    ddb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, { S: v }])),
+      }),
+    );
+
+  it('validates writes against the new key schema, not the cached old one', async () => {
+    await create('a');
+    await put({ a: '1' });
+    await ddb.send(new DeleteTableCommand({ TableName: table }));
+    await create('b');
+    // Under the old definition (hash key a) this item would be refused for missing its key; under the new one
+    // it is stored, and an item without b is refused.
+    await put({ b: '2' });
+    await expect(put({ a: '3' })).rejects.toThrow(/key/i);
+    const got = await ddb.send(new GetItemCommand({ TableName: table, Key: { b: { S: '2' } } }));
+    expect(got.Item).toEqual({ b: { S: '2' } });
+    const described = await ddb.send(new DescribeTableCommand({ TableName: table }));
+    expect(described.Table?.KeySchema).toEqual([{ AttributeName: 'b', KeyType: 'HASH' }]);
   });
 });
