@@ -1,3 +1,5 @@
+export { HandlerWorkerError, PipelineOptionsError } from './errors.js';
+export { HandlerPool, type HandlerPoolOptions } from './handler-pool.js';
 export {
   type FaultCounts,
   type FunctionLog,

@@ -1,36 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import {
   type LocalStack,
-  lambdaContext,
   type SqsHandler,
   startLocalStack,
   type TaskHandler,
   type TestClock,
 } from '@tally/local-stack';
-import { createSesClient, SesMailer } from '@tally/mail';
 import { SqsSender } from '@tally/queue';
-import { usageQueue, usageTable } from '@tally/resources';
-import { createDocumentClient, tableName, UsageStore } from '@tally/store';
+import { usageQueue } from '@tally/resources';
 import { type LocalDunning, startLocalDunning } from '@tally/workflow/local';
-import { failingSesClient } from './ses-failures.js';
+import { PipelineOptionsError } from './errors.js';
+import { HandlerPool } from './handler-pool.js';
+import {
+  addTotals,
+  buildHandlers,
+  type FunctionLog,
+  type FunctionName,
+  type IngestTotals,
+  type Invoke,
+} from './handlers.js';
 import { statelessTemplate } from './template.js';
-import { injectThrottling } from './throttle.js';
 
-/** The part of a dunning task module (functions/dunning-*) the local runtime builds handlers from. */
-interface DunningTaskModule {
-  makeHandler(deps: object): unknown;
-  defaultDeps(): object;
-}
-
-/** What every ingested input ended as, summed over all ingest invocations. */
-export interface IngestTotals {
-  inputs: number;
-  stored: number;
-  duplicate: number;
-  quarantined: Record<string, number>;
-}
+export type { FunctionLog, IngestTotals } from './handlers.js';
 
 /** Faults injected into the running functions (chaos soak). Rates are probabilities per call, 0 to 1. */
 export interface PipelineFaults {
@@ -58,21 +48,6 @@ export interface PipelineFaults {
   readonly crashRandom?: () => number;
   /** Uniform [0, 1) source of the DynamoDB throttles alone; default `random` (see `sesRandom`). */
   readonly throttleRandom?: () => number;
-}
-
-/**
- * A warning or error a function logged (say, a billing job that failed and will be retried). The local
- * runtime keeps them whatever the log level, so a run that ends with dead letters can say why each failed.
- */
-export interface FunctionLog {
-  readonly functionName: string;
-  readonly level: 'WARN' | 'ERROR';
-  readonly message: string;
-  /** The log's extra fields (for a billing job: subscriptionId, periodStart, periodEnd, error). */
-  readonly detail: Readonly<Record<string, unknown>>;
-  /** Test clock and wall clock at the time of the log. */
-  readonly at: string;
-  readonly wallAt: string;
 }
 
 /** Logs kept at most (the oldest are dropped beyond it). */
@@ -110,6 +85,14 @@ export interface LocalPipelineOptions {
   readonly busLogFile?: string;
   /** Powertools log level of the functions. Default SILENT (the summary says what happened). */
   readonly logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+  /**
+   * Worker threads that run the functions (see {@link HandlerPool}); 0 (default) runs them on this thread.
+   * With 1 or more, this thread keeps the emulators, the queue pollers, the scheduler, the clock and the
+   * accounting, and the functions' CPU (SDK clients, PDF rendering, the domain) moves to other cores.
+   * Crash-after-write faults work in both modes; throttling and SES-failure faults only with 0 (their
+   * random sources cannot cross threads).
+   */
+  readonly handlerThreads?: number;
 }
 
 export interface LocalPipeline {
@@ -150,6 +133,17 @@ export interface LocalPipeline {
  * time source swapped for the test clock; everything else comes from their own `defaultDeps()`.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const threads = options.handlerThreads ?? 0;
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new PipelineOptionsError('handlerThreads', `${threads} must be a whole number, 0 or more`);
+  }
+  if (threads > 0 && (options.faults?.throttleRate || options.faults?.sesFailureRate)) {
+    throw new PipelineOptionsError(
+      'handlerThreads',
+      `throttling and SES-failure faults are injected inside the functions' clients on this thread; ` +
+        `run them with handlerThreads 0 (got ${threads})`,
+    );
+  }
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'SILENT';
   process.env.POWERTOOLS_DEV ??= 'false';
@@ -166,9 +160,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const faults = options.faults;
   const roll = faults?.random ?? Math.random;
   const injected: FaultCounts = { crashes: 0, throttles: 0, sesFailures: 0 };
-  // An invocation's accounting counts only once it returns: a crashed one is redelivered and counted then.
-  const invocation = new AsyncLocalStorage<IngestTotals>();
   const logs: FunctionLog[] = [];
+  const keepLog = (log: FunctionLog) => {
+    logs.push(log);
+    if (logs.length > MAX_FUNCTION_LOGS) logs.shift();
+  };
   const timings: FunctionTimings = {};
   const count = (name: string, ms: number) => {
     const t = timings[name] ?? { calls: 0, ms: 0 };
@@ -188,165 +184,81 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       count(name, performance.now() - t0);
     }
   };
-  const recordingLogger = (functionName: string, serviceName: string): Logger => {
-    const keep = (level: FunctionLog['level'], message: unknown, extra: readonly unknown[]) => {
-      const detail = Object.assign({}, ...extra.filter((e) => typeof e === 'object' && e !== null));
-      logs.push({
-        functionName,
-        level,
-        message: String(message),
-        detail,
-        at: stack.clock.now().toISOString(),
-        wallAt: new Date().toISOString(),
-      });
-      if (logs.length > MAX_FUNCTION_LOGS) logs.shift();
-    };
-    return new (class extends Logger {
-      override warn(input: LogItemMessage, ...extra: LogItemExtraInput) {
-        keep('WARN', typeof input === 'string' ? input : input.message, extra);
-        super.warn(input, ...extra);
-      }
-      override error(input: LogItemMessage, ...extra: LogItemExtraInput) {
-        keep('ERROR', typeof input === 'string' ? input : input.message, extra);
-        super.error(input, ...extra);
-      }
-    })({ serviceName });
-  };
   let dunning: LocalDunning | undefined;
+  let pool: HandlerPool | undefined;
   try {
+    // Set once the functions are built (below); the state machine calls its tasks only after executions start.
+    let invoke: Invoke = () => Promise.reject(new Error('local pipeline: functions not built yet'));
+    const run = async (name: FunctionName, event: unknown): Promise<unknown> =>
+      (await timed(name, () => invoke(name, event))).result;
+    const taskHandler =
+      (name: FunctionName): TaskHandler =>
+      (input) =>
+        run(name, input) as never;
     // Dunning first: its endpoints (SFN, EventBridge) must be in the environment before the functions
-    // that call them build their clients. Its task handlers are built on first use, for the same reason.
-    const taskHandler = (load: () => Promise<DunningTaskModule>, name: string): TaskHandler => {
-      let built: Promise<(event: unknown, context: unknown) => Promise<unknown>> | undefined;
-      return async (input) => {
-        built ??= (async () => {
-          const { makeHandler, defaultDeps } = await load();
-          const { receivablesFromEnv } = await import('@tally/workflow');
-          return makeHandler({
-            ...defaultDeps(),
-            receivables: receivablesFromEnv(process.env, clock),
-          }) as never;
-        })();
-        const run = await built;
-        return timed(name, async () => (await run(input, lambdaContext(name))) as never);
-      };
-    };
+    // that call them build their clients.
     dunning = await startLocalDunning({
       template: await statelessTemplate(),
       clock,
       handlers: {
-        'dunning-decide': taskHandler(
-          () => import('../../../functions/dunning-decide/handler.js') as never,
-          'dunning-decide',
-        ),
-        'dunning-act': taskHandler(
-          () => import('../../../functions/dunning-act/handler.js') as never,
-          'dunning-act',
-        ),
+        'dunning-decide': taskHandler('dunning-decide'),
+        'dunning-act': taskHandler('dunning-act'),
       },
       ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
     });
     Object.assign(process.env, dunning.env);
 
-    const doc = createDocumentClient();
-    if (faults?.throttleRate) {
-      injectThrottling(doc, {
-        rate: faults.throttleRate,
-        random: faults.throttleRandom ?? roll,
-        onThrottle: () => injected.throttles++,
+    if (threads > 0) {
+      pool = await HandlerPool.start({ threads, clock: clock.buffer, env: process.env, onLog: keepLog });
+      invoke = pool.invoke.bind(pool);
+    } else {
+      invoke = await buildHandlers({
+        clock,
+        onLog: keepLog,
+        faults: {
+          ...(faults?.throttleRate ? { throttleRate: faults.throttleRate } : {}),
+          throttleRandom: faults?.throttleRandom ?? roll,
+          onThrottle: () => injected.throttles++,
+          ...(faults?.sesFailureRate ? { sesFailureRate: faults.sesFailureRate } : {}),
+          sesRandom: faults?.sesRandom ?? roll,
+          onSesFailure: () => injected.sesFailures++,
+        },
       });
     }
-    const usageStore = () =>
-      new UsageStore({ doc, tableName: tableName(usageTable), now: () => clock.now() });
+    const countedIngest: SqsHandler = async (event) =>
+      timed('ingest', async () => {
+        const { result, accounting } = await invoke('ingest', event);
+        // Thrown after the handler's writes: the batch comes back and its accounting counts then.
+        if (faults?.crashAfterWriteRate && (faults.crashRandom ?? roll)() < faults.crashAfterWriteRate) {
+          injected.crashes++;
+          throw new Error('injected: ingest crashed after its writes');
+        }
+        if (accounting) addTotals(totals, accounting);
+        return result as never;
+      });
 
-    const ingestMod = await import('../../../functions/ingest/handler.js');
-    const ingestDefaults = ingestMod.defaultDeps();
-    const ingest = ingestMod.makeHandler({
-      ...ingestDefaults,
-      ports: { ...ingestDefaults.ports, usage: usageStore() },
-      clock,
-      onResult: (r) => {
-        const a = r.accounting;
-        addTotals(invocation.getStore() ?? totals, {
-          inputs: a.units,
-          stored: a.stored,
-          duplicate: a.duplicate,
-          quarantined: a.quarantined as Record<string, number>,
-        });
-      },
-    });
-    const countedIngest = async (event: never, context: never) => {
-      const delta: IngestTotals = { inputs: 0, stored: 0, duplicate: 0, quarantined: {} };
-      const result = await invocation.run(delta, () => ingest(event, context));
-      if (faults?.crashAfterWriteRate && (faults.crashRandom ?? roll)() < faults.crashAfterWriteRate) {
-        injected.crashes++;
-        throw new Error('injected: ingest crashed after its writes');
-      }
-      addTotals(totals, delta);
-      return result;
-    };
-
-    const billMod = await import('../../../functions/bill-subscription/handler.js');
-    const { dunningStarterFromEnv } = await import('@tally/workflow');
-    const bill = billMod.makeHandler({
-      ...billMod.defaultDeps(),
-      logger: recordingLogger('bill-subscription', 'tally-bill-subscription'),
-      usage: usageStore(),
-      dunning: dunningStarterFromEnv(),
-      clock,
-    });
-    const closeMod = await import('../../../functions/close-periods/handler.js');
-    const close = closeMod.makeHandler({ ...closeMod.defaultDeps(), clock });
-    const deliverMod = await import('../../../functions/deliver-invoice/handler.js');
-    const deliverDeps = deliverMod.defaultDeps();
-    const deliver = deliverMod.makeHandler({
-      ...deliverDeps,
-      logger: recordingLogger('deliver-invoice', 'tally-deliver-invoice'),
-      clock,
-      ...(faults?.sesFailureRate
-        ? {
-            mailer: new SesMailer({
-              fromAddress: process.env.TALLY_SENDER!,
-              configurationSet: process.env.TALLY_SES_CONFIGURATION_SET,
-              client: failingSesClient(createSesClient(), {
-                rate: faults.sesFailureRate,
-                random: faults.sesRandom ?? roll,
-                onFailure: () => injected.sesFailures++,
-              }),
-            }),
-          }
-        : {}),
-    });
-    const feedbackMod = await import('../../../functions/mail-feedback/handler.js');
-    const feedback = feedbackMod.makeHandler({ ...feedbackMod.defaultDeps(), clock } as never);
-    const payMod = await import('../../../functions/record-payment/handler.js');
-    const { receivablesFromEnv } = await import('@tally/workflow');
-    const pay = payMod.makeHandler({
-      ...payMod.defaultDeps(),
-      receivables: receivablesFromEnv(process.env, clock),
-      clock,
-    });
-
-    const sqsHandler = (name: string, h: (e: never, c: never) => Promise<unknown>): SqsHandler =>
-      (async (event) => timed(name, () => h(event as never, lambdaContext(name) as never))) as SqsHandler;
+    const sqsHandler =
+      (name: FunctionName): SqsHandler =>
+      async (event) =>
+        (await run(name, event)) as never;
     // Local speed-ups that keep the semantics: failed records come back after 1 s instead of the queue's
     // visibility timeout, and ingest does not wait out its 1 s batching window (it takes what is there).
     const fast = { retryVisibilitySeconds: 1 };
     const sources = [
-      stack.connect('UsageQueue', sqsHandler('ingest', countedIngest as never), {
+      stack.connect('UsageQueue', countedIngest, {
         ...fast,
         maxBatchingWindowSeconds: 0,
         concurrency: options.ingestConcurrency ?? 2,
       }),
-      stack.connect('BillingJobsQueue', sqsHandler('bill-subscription', bill as never), {
+      stack.connect('BillingJobsQueue', sqsHandler('bill-subscription'), {
         ...fast,
         concurrency: 2,
       }),
-      stack.connect('DeliveryQueue', sqsHandler('deliver-invoice', deliver as never), {
+      stack.connect('DeliveryQueue', sqsHandler('deliver-invoice'), {
         ...fast,
         concurrency: 2,
       }),
-      stack.connect('MailFeedbackQueue', sqsHandler('mail-feedback', feedback as never), fast),
+      stack.connect('MailFeedbackQueue', sqsHandler('mail-feedback'), fast),
     ];
     const invocations = () => sources.reduce((n, src) => n + src.stats.invocations, 0);
     stack.scheduler.add({
@@ -355,7 +267,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       // close-periods reads the clock: one run per clock move does what 24 runs at the same instant would.
       catchUp: 'latest',
       fire: async () => {
-        await timed('close-periods', () => close({} as never, lambdaContext('close-periods') as never));
+        await run('close-periods', {});
       },
     });
 
@@ -363,6 +275,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const { startHttpIngest } = await import('../../../functions/http-ingest/server.js');
     const ingestApi = await startHttpIngest({ port: 0 });
     const { startWebhookServer } = await import('../../../functions/record-payment/server.js');
+    const payMod = await import('../../../functions/record-payment/handler.js');
+    const { receivablesFromEnv } = await import('@tally/workflow');
     const webhookApi = await startWebhookServer({
       port: 0,
       deps: { ...payMod.defaultDeps(), receivables: receivablesFromEnv(process.env, clock), clock },
@@ -381,6 +295,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         const before = invocations() + started.sfn.executions.size;
         await stack.drained(timeoutMs);
         await started.idle();
+        if (pool?.failure) throw pool.failure;
         if (invocations() + started.sfn.executions.size === before) return;
       }
     };
@@ -395,8 +310,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       logs,
       timings,
       timed,
-      webhook: async (event) =>
-        (await timed('record-payment', () => pay(event, lambdaContext('record-payment')))) as never,
+      webhook: async (event) => (await run('record-payment', event)) as never,
       async sendUsage(bodies, onProgress) {
         await timed('send usage', () => usageSender.send(bodies, onProgress ? { onProgress } : {}));
       },
@@ -417,21 +331,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         await webhookApi.stop();
         await started.stop();
         await stack.stop();
+        await pool?.stop();
       },
     };
     return pipeline;
   } catch (err) {
     await dunning?.stop();
     await stack.stop();
+    await pool?.stop();
     throw err;
-  }
-}
-
-function addTotals(into: IngestTotals, add: IngestTotals): void {
-  into.inputs += add.inputs;
-  into.stored += add.stored;
-  into.duplicate += add.duplicate;
-  for (const [reason, n] of Object.entries(add.quarantined)) {
-    if (n) into.quarantined[reason] = (into.quarantined[reason] ?? 0) + n;
   }
 }
