@@ -12,6 +12,8 @@ export interface HandlerPoolOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Receives the functions' WARN and ERROR logs. */
   readonly onLog: (log: FunctionLog) => void;
+  /** The workers' script. Default handler-worker-entry.mjs (tests give one that speaks the same messages). */
+  readonly entry?: URL;
 }
 
 interface Pending {
@@ -53,7 +55,7 @@ export class HandlerPool {
     }
     const workerData: WorkerData = { clock: options.clock };
     const slots: Slot[] = Array.from({ length: options.threads }, () => ({
-      worker: new Worker(new URL('./handler-worker-entry.mjs', import.meta.url), {
+      worker: new Worker(options.entry ?? new URL('./handler-worker-entry.mjs', import.meta.url), {
         // Not the parent's flags (tsx's or vitest's): the entry registers tsx itself.
         execArgv: [],
         env: { ...options.env },
