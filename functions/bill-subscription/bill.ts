@@ -70,7 +70,8 @@ export interface DeliveryPort {
  * packages/workflow's `startDunning` is meant to implement it; until it exists the default does nothing.
  */
 export interface DunningPort {
-  startDunning(invoiceId: string): Promise<unknown>;
+  /** `customerId` rides in the execution input, so the dunning steps read the account without the invoice. */
+  startDunning(invoiceId: string, opts?: { customerId?: string }): Promise<unknown>;
 }
 
 export const noDunning: DunningPort = { startDunning: async () => undefined };
@@ -257,7 +258,7 @@ async function finalizeAndHandOver(id: string, now: string, deps: BillingDeps): 
   const final = await deps.invoices.finalize(id, { now });
   // Both are idempotent (delivery dedupes on the request id, dunning's execution is named by the invoice).
   await deps.delivery.enqueueInvoice(final.id);
-  await deps.dunning.startDunning(final.id);
+  await deps.dunning.startDunning(final.id, { customerId: final.customer.id });
   return final;
 }
 

@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const ActInputSchema = z.object({
   invoiceId: z.string().min(1),
   segment: z.string().min(1).optional(),
+  /** The invoice's customer (executions started before it was carried have none: the invoice names it). */
+  customerId: z.string().min(1).optional(),
   decision: z.object({
     action: z.enum([
       'open',

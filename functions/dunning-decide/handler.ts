@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const DecideInputSchema = z.object({
   invoiceId: z.string().min(1),
   segment: z.string().min(1).optional(),
+  /** The invoice's customer (executions started before it was carried have none: the invoice names it). */
+  customerId: z.string().min(1).optional(),
 });
 
 export interface DecideDeps {

@@ -14,6 +14,7 @@ import { ConflictError, isConditionFailed, NotFoundError } from './errors.js';
  * | access pattern                                   | key                                                                 |
  * | ------------------------------------------------ | ------------------------------------------------------------------- |
  * | get / upsert an invoice (draft)                  | pk `INV#<invoiceId>`, sk `INV`                                      |
+ * | status and customer of an invoice (no document)  | pk `INV#<invoiceId>`, sk `INV`, projection `status, customerId`     |
  * | invoices of a customer, by period                | gsi2 `CUSTINV#<customerId>` / `<periodStart>#<invoiceId>`           |
  * | open (finalized, unpaid) invoices by due date    | gsi1 `OPEN#<issuerId>` / `<dueDate>#<invoiceId>` (finalized only)   |
  * | last issued number of an issuer                  | pk `ISSUER#<issuerId>`, sk `COUNTER` (`last`)                       |
@@ -164,6 +165,31 @@ export class InvoiceStore<T extends StorableInvoice> {
       }),
     );
     return res.Item === undefined ? null : this.#fromItem(res.Item);
+  }
+
+  /**
+   * The status and customer of an invoice, read fresh (consistent) without its document: for callers that
+   * decide on the status alone (dunning), so they neither transfer nor parse the lines.
+   */
+  async head(
+    invoiceId: string,
+  ): Promise<{ readonly status: string; readonly customerId: string; readonly version: number } | null> {
+    const res = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: INV(invoiceId), sk: 'INV' },
+        ConsistentRead: true,
+        ProjectionExpression: '#status, customerId, version',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    const item = res.Item;
+    if (item === undefined) return null;
+    return {
+      status: String(item.status),
+      customerId: String(item.customerId),
+      version: Number(item.version ?? 0),
+    };
   }
 
   /** The invoice document as stored (chunked lines joined back), without `parse`. */

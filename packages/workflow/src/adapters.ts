@@ -43,7 +43,7 @@ export class SfnDunningStarter implements DunningStarter {
     this.#client = opts.client ?? new SFNClient({});
   }
 
-  async startDunning(invoiceId: string, opts: { segment?: string } = {}) {
+  async startDunning(invoiceId: string, opts: { segment?: string; customerId?: string } = {}) {
     const name = executionNameFor(invoiceId);
     const executionArn = `${this.#arn.replace(':stateMachine:', ':execution:')}:${name}`;
     try {
@@ -51,7 +51,11 @@ export class SfnDunningStarter implements DunningStarter {
         new StartExecutionCommand({
           stateMachineArn: this.#arn,
           name,
-          input: JSON.stringify({ invoiceId, ...(opts.segment ? { segment: opts.segment } : {}) }),
+          input: JSON.stringify({
+            invoiceId,
+            ...(opts.segment ? { segment: opts.segment } : {}),
+            ...(opts.customerId ? { customerId: opts.customerId } : {}),
+          }),
         }),
       );
       return { started: true, executionArn: res.executionArn ?? executionArn };

@@ -14,6 +14,9 @@ export function invoiceSourceFromStore<T extends StorableInvoice & PayableInvoic
     async get(invoiceId) {
       return (await store.get(invoiceId))?.invoice ?? null;
     },
+    async status(invoiceId) {
+      return store.head(invoiceId);
+    },
     async markPaid(invoiceId, opts) {
       for (let attempt = 0; attempt < 5; attempt++) {
         const cur = await store.get(invoiceId);

@@ -11,6 +11,11 @@ export interface Clock {
  */
 export interface InvoiceSource {
   get(invoiceId: string): Promise<PayableInvoice | null>;
+  /**
+   * The invoice's status and customer, read fresh but without the document (cheaper than `get` for a large
+   * invoice). Optional: without it, callers use `get`.
+   */
+  status?(invoiceId: string): Promise<{ readonly status: string; readonly customerId: string } | null>;
   /** Marks the finalized invoice document paid; a no-op when it is already paid. */
   markPaid(invoiceId: string, opts: { paidAt: string; paymentReference: string }): Promise<void>;
 }
@@ -29,6 +34,11 @@ export interface EventPublisher {
 export interface DunningStarter {
   startDunning(
     invoiceId: string,
-    opts?: { segment?: string },
+    /**
+     * `customerId`: the invoice's customer, carried in the execution input so each dunning step reads the
+     * customer's account directly instead of the invoice first (the invoice is read when the account does not
+     * hold it yet).
+     */
+    opts?: { segment?: string; customerId?: string },
   ): Promise<{ started: boolean; executionArn: string }>;
 }

@@ -14,7 +14,7 @@ import {
   refundPayment,
   registerInvoice,
 } from '@tally/payments';
-import { NotFoundError, type PaymentStore, type StoredPayment } from '@tally/store';
+import { type AccountChange, NotFoundError, type PaymentStore, type StoredPayment } from '@tally/store';
 import type { Clock, EventPublisher, InvoiceSource, MailSender } from './ports.js';
 
 export interface ReceivablesDeps {
@@ -35,8 +35,16 @@ export type RecordResult =
 export interface DunningTaskInput {
   readonly invoiceId: string;
   readonly segment?: string;
+  /**
+   * The invoice's customer, when the execution input carries it (`startDunning` puts it there): the step then
+   * reads the customer's account first and the invoice only when the account does not hold it yet.
+   */
+  readonly customerId?: string;
   readonly decision?: Decision;
 }
+
+/** `updateAccount`'s answer when the account named by the execution input does not hold the invoice. */
+const NOT_IN_ACCOUNT = Symbol('not in account');
 
 /**
  * The receivables flow: payments in, dunning steps out. Each method is one domain call inside one store
@@ -157,15 +165,28 @@ export class Receivables {
     );
   }
 
-  /** The Decide task of the dunning state machine. */
+  /**
+   * The Decide task of the dunning state machine: decides on the customer's account, read fresh. Once the
+   * account holds the invoice (after `open`), the ledger has everything the decision reads, so with the
+   * customer id in the input the invoice itself is not read; before that, its status is (void → done).
+   */
   async decide(input: DunningTaskInput): Promise<Decision> {
     const now = this.deps.clock.now().toISOString();
-    const invoice = await this.#invoice(input.invoiceId);
-    const account = await this.deps.payments.getAccount(invoice.customer.id);
-    if (invoice.status === 'void' && !account?.invoices[invoice.id]) {
+    const policy = policyFor(this.deps.policies, input.segment);
+    let account: Account | undefined;
+    if (input.customerId !== undefined) {
+      account = await this.deps.payments.getAccount(input.customerId);
+      if (account?.invoices[input.invoiceId]) {
+        return decide({ account, invoiceId: input.invoiceId, policy, now });
+      }
+    }
+    const invoice = await this.#status(input.invoiceId);
+    if (input.customerId === undefined || invoice.customerId !== input.customerId) {
+      account = await this.deps.payments.getAccount(invoice.customerId);
+    }
+    if (invoice.status === 'void' && !account?.invoices[input.invoiceId]) {
       return { action: 'done', step: 0, until: now, reason: 'void' };
     }
-    const policy = policyFor(this.deps.policies, input.segment);
     return decide({ account, invoiceId: input.invoiceId, policy, now });
   }
 
@@ -177,13 +198,14 @@ export class Receivables {
     const decision = input.decision;
     if (!decision) throw new PaymentInputError(`act on ${input.invoiceId} needs a decision`);
     const now = this.deps.clock.now().toISOString();
-    const invoice = await this.#invoice(input.invoiceId);
+    const invoiceId = input.invoiceId;
     if (decision.action === 'open') {
+      const invoice = await this.#invoice(invoiceId);
       const account = await this.deps.payments.updateAccount(invoice.customer.id, (current) => {
         const next = registerInvoice(current, invoice, now).account;
         return { account: next, result: next };
       });
-      await this.#markIfSettledByCredit(account, invoice);
+      if (invoice.status === 'finalized') await this.#markIfSettledByCredit(account, invoiceId);
       return { action: 'open', outcome: 'performed' };
     }
     if (decision.action === 'wait' || decision.action === 'done') {
@@ -191,27 +213,39 @@ export class Receivables {
     }
     const policy = policyFor(this.deps.policies, input.segment);
     const action = decision.action;
-    const r = await this.deps.payments.updateAccount(invoice.customer.id, (current) => {
-      if (!current) throw new NotFoundError('account', invoice.customer.id);
-      const step = performStep({
-        account: current,
-        invoiceId: invoice.id,
-        action,
-        step: decision.step,
-        policy,
-        now,
-      });
-      return { account: step.account, result: step };
-    });
+    type Step = ReturnType<typeof performStep>;
+    const step = (customerId: string, current: Account | undefined): AccountChange<Step> => {
+      if (!current) throw new NotFoundError('account', customerId);
+      const r = performStep({ account: current, invoiceId, action, step: decision.step, policy, now });
+      return { account: r.account, result: r };
+    };
+    // The account the input names is used when it holds the invoice (it always does after `open`); else the
+    // invoice says whose account it is, as without the customer id.
+    const hinted =
+      input.customerId === undefined
+        ? NOT_IN_ACCOUNT
+        : await this.deps.payments.updateAccount<Step | typeof NOT_IN_ACCOUNT>(input.customerId, (current) =>
+            current?.invoices[invoiceId]
+              ? step(input.customerId!, current)
+              : { account: current, result: NOT_IN_ACCOUNT },
+          );
+    const r =
+      hinted !== NOT_IN_ACCOUNT
+        ? hinted
+        : await (async () => {
+            const customerId = (await this.#status(invoiceId)).customerId;
+            return this.deps.payments.updateAccount(customerId, (current) => step(customerId, current));
+          })();
     await this.#run(r.effects);
-    if (action === 'apply-credit') await this.#markIfSettledByCredit(r.account, invoice);
+    // markPaid reads the invoice and only moves a finalized one, so it needs no read here.
+    if (action === 'apply-credit') await this.#markIfSettledByCredit(r.account, invoiceId);
     return { action, outcome: r.outcome };
   }
 
-  async #markIfSettledByCredit(account: Account, invoice: PayableInvoice): Promise<void> {
-    const inv = account.invoices[invoice.id];
-    if (inv?.status === 'paid' && invoice.status === 'finalized') {
-      await this.deps.invoices.markPaid(invoice.id, {
+  async #markIfSettledByCredit(account: Account, invoiceId: string): Promise<void> {
+    const inv = account.invoices[invoiceId];
+    if (inv?.status === 'paid') {
+      await this.deps.invoices.markPaid(invoiceId, {
         paidAt: inv.paidAt ?? new Date().toISOString(),
         paymentReference: 'credit-balance',
       });
@@ -222,6 +256,17 @@ export class Receivables {
     const invoice = await this.deps.invoices.get(invoiceId);
     if (!invoice) throw new NotFoundError('invoice', invoiceId);
     return invoice;
+  }
+
+  /** The invoice's status and customer, without its document when the source can read them alone. */
+  async #status(invoiceId: string): Promise<{ status: string; customerId: string }> {
+    if (this.deps.invoices.status) {
+      const head = await this.deps.invoices.status(invoiceId);
+      if (!head) throw new NotFoundError('invoice', invoiceId);
+      return head;
+    }
+    const invoice = await this.#invoice(invoiceId);
+    return { status: invoice.status, customerId: invoice.customer.id };
   }
 
   /** Mails first (each one its own request id), then the bus events in one call. */
