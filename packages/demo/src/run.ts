@@ -27,6 +27,12 @@ import { generateUsage } from './usage.js';
 /** Customers of `npm start` by default: about two minutes on a 2-core machine (300 take six to seven). */
 export const DEFAULT_CUSTOMERS = 100;
 
+/**
+ * Worker threads the demo runs the functions in by default (see `handlerThreads` of startLocalPipeline):
+ * one moves their CPU off the thread of the emulators and pollers, onto the core dynalite leaves free.
+ */
+export const DEFAULT_HANDLER_THREADS = 1;
+
 export interface DemoOptions {
   /** Customers to generate (spread over telecom, utility and IoT). Default `DEFAULT_CUSTOMERS`. */
   readonly customers?: number;
@@ -42,6 +48,8 @@ export interface DemoOptions {
   /** Called with the running pipeline before it is stopped, or kept running. */
   readonly keepRunning?: boolean;
   readonly busLogFile?: string;
+  /** Worker threads for the functions; 0 runs them on the main thread. Default `DEFAULT_HANDLER_THREADS`. */
+  readonly handlerThreads?: number;
 }
 
 export interface DemoSummary {
@@ -64,6 +72,8 @@ export interface DemoSummary {
   readonly seconds: number;
   /** Wall seconds of each phase of the run, in order (see {@link PHASES}). */
   readonly phases: Partial<Record<Phase, number>>;
+  /** Worker threads the functions ran in (0: the main thread). */
+  readonly handlerThreads: number;
 }
 
 /** The phases of a run, in order, as the progress output and `DemoSummary.phases` name them. */
@@ -123,7 +133,11 @@ export async function runDemo(
   const random = new Random(options.seed ?? 2026);
   if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
 
-  log('starting the local stack (DynamoDB, SQS, SES, Step Functions, EventBridge on 127.0.0.1)…');
+  const threads = options.handlerThreads ?? DEFAULT_HANDLER_THREADS;
+  log(
+    'starting the local stack (DynamoDB, SQS, SES, Step Functions, EventBridge on 127.0.0.1), the functions ' +
+      (threads > 0 ? `in ${threads} worker thread${threads > 1 ? 's' : ''}…` : 'on the main thread…'),
+  );
   const monthStart = new Date(`${month}-01T00:00:00Z`);
   const clockStart = new Date(monthStart.getTime() - 36 * 3_600_000).toISOString();
   const pipeline = await startLocalPipeline({
@@ -131,6 +145,7 @@ export async function runDemo(
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
     logLevel: 'ERROR',
+    handlerThreads: threads,
   });
   try {
     phases.next('generate');
@@ -243,7 +258,7 @@ export async function runDemo(
         )}${failed ? ` (first failure, ${failed.name}: ${failed.error}: ${failed.cause})` : ''} · ` +
         `function warnings and errors: ${pipeline.logs.length}`,
     );
-    return { summary: { ...summary, phases: seconds }, pipeline };
+    return { summary: { ...summary, phases: seconds, handlerThreads: threads }, pipeline };
   } finally {
     if (!options.keepRunning) await pipeline.stop();
   }
@@ -543,7 +558,7 @@ async function summarize(
   expected: Omit<ExpectedLedger, 'billable'>,
   payments: { sent: number; accepted: number },
   started: number,
-): Promise<Omit<DemoSummary, 'phases'>> {
+): Promise<Omit<DemoSummary, 'phases' | 'handlerThreads'>> {
   const s = demoStores();
   const byStatus: Record<string, number> = {};
   const totals: Record<string, Decimal> = {};
