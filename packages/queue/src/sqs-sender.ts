@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  SQSClient,
+  type SQSClientConfig,
+} from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DEFAULT_MAX_BATCH_BYTES, planBatches } from './batches.js';
 import { type FailedMessage, QueueConfigurationError, QueueSendError } from './errors.js';
@@ -23,13 +28,25 @@ export const SqsSenderOptionsSchema = z.object({
 });
 
 export type SqsSenderOptions = z.input<typeof SqsSenderOptionsSchema> & {
-  /** Default `new SQSClient({})`: the SDK reads the region and AWS_ENDPOINT_URL_SQS from the environment. */
+  /** Default `createSqsClient()`: the SDK reads the region and AWS_ENDPOINT_URL_SQS from the environment. */
   readonly client?: SendMessageBatchClient;
   /** Waits between retries. Default setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform [0, 1) source of the jitter. Default Math.random. */
   readonly random?: () => number;
 };
+
+/**
+ * An SQS client with its middleware resolved once per command class (`cacheMiddleware`) and without the SDK's
+ * logger middleware, which filters every request and response for sensitive fields even when nothing logs:
+ * ~100 µs less CPU per request (bench/requests.bench.ts). Region and endpoint (AWS_ENDPOINT_URL_SQS) come
+ * from the environment. Middleware added to its stack after the first send is not seen (the SDK's cache).
+ */
+export function createSqsClient(config: SQSClientConfig = {}): SQSClient {
+  const client = new SQSClient({ cacheMiddleware: true, ...config });
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
 
 export interface SendOptions {
   /** Called after each request with how many of the bodies are on the queue so far. */
@@ -79,7 +96,7 @@ export class SqsSender {
     }
     this.options = parsed.data;
     this.queueUrl = parsed.data.queueUrl;
-    this.client = options.client ?? new SQSClient({});
+    this.client = options.client ?? createSqsClient();
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
   }

@@ -28,6 +28,18 @@ export function executionNameFor(invoiceId: string): string {
 }
 
 /**
+ * A client without the SDK's logger middleware, which filters every request and response for sensitive
+ * fields even when nothing logs. With `cacheMiddleware: true` (middleware resolved once per command class,
+ * not per request) that is ~100 µs less CPU per request (bench/requests.bench.ts).
+ */
+export function withoutSdkLogger<C extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: C,
+): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
+/**
  * Starts dunning for a finalized invoice: one execution per invoice, named after it. A second start is a
  * no-op (`started: false`): Step Functions refuses a name already used (ExecutionAlreadyExists) or returns
  * the running execution of the same name and input.
@@ -40,7 +52,7 @@ export class SfnDunningStarter implements DunningStarter {
 
   constructor(opts: { stateMachineArn: string; client?: SFNClient }) {
     this.#arn = opts.stateMachineArn;
-    this.#client = opts.client ?? new SFNClient({});
+    this.#client = opts.client ?? withoutSdkLogger(new SFNClient({ cacheMiddleware: true }));
   }
 
   async startDunning(invoiceId: string, opts: { segment?: string; customerId?: string } = {}) {
@@ -78,7 +90,7 @@ export class SqsMailSender implements MailSender {
 
   constructor(opts: { queueUrl: string; client?: SQSClient }) {
     this.#queueUrl = opts.queueUrl;
-    this.#client = opts.client ?? new SQSClient({});
+    this.#client = opts.client ?? withoutSdkLogger(new SQSClient({ cacheMiddleware: true }));
   }
 
   async send(mail: MailEffect): Promise<void> {
@@ -108,7 +120,7 @@ export class EventBridgePublisher implements EventPublisher {
 
   constructor(opts: { eventBusName: string; client?: EventBridgeClient }) {
     this.#bus = opts.eventBusName;
-    this.#client = opts.client ?? new EventBridgeClient({});
+    this.#client = opts.client ?? withoutSdkLogger(new EventBridgeClient({ cacheMiddleware: true }));
   }
 
   async publish(events: readonly BusEffect[]): Promise<void> {

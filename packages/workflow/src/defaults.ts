@@ -12,7 +12,7 @@ import {
   SubscriptionStore,
   tableName,
 } from '@tally/store';
-import { EventBridgePublisher, SfnDunningStarter, SqsMailSender } from './adapters.js';
+import { EventBridgePublisher, SfnDunningStarter, SqsMailSender, withoutSdkLogger } from './adapters.js';
 import type { ClosePeriodsDeps } from './close-periods.js';
 import { WORKFLOW_ENV } from './env.js';
 import { invoiceSourceFromStore } from './invoice-source.js';
@@ -74,7 +74,7 @@ export function closePeriodsDepsFromEnv(env: NodeJS.ProcessEnv = process.env): C
       client: createDocumentClient(),
       tableName: tableName(billingTable, env),
     }),
-    sqs: new SQSClient({}),
+    sqs: withoutSdkLogger(new SQSClient({ cacheMiddleware: true })),
     jobsQueueUrl,
     clock: { now: () => new Date() },
   };
