@@ -154,10 +154,9 @@ export async function billSubscription(job: BillingJob, deps: BillingDeps): Prom
   }
 
   const id = invoiceIdFor(ctx.subscription.id, period.start, 'period');
-  await assembleIfDraft(id, deps, () => assemblePeriod(ctx, period, now, deps));
+  const held = await assembleIfDraft(id, deps, () => assemblePeriod(ctx, period, now, deps));
   const graceEnd = finalizeAt(period.end, termsAtEnd(ctx, period).draftGraceHours);
-  const invoice = await deps.invoices.get(id);
-  if (invoice?.invoice.status === 'draft' && ms(now) < ms(graceEnd)) {
+  if (held === 'draft' && ms(now) < ms(graceEnd)) {
     if (cycle.stage === 'open') {
       await deps.subscriptions.moveCycle(ctx.subscription.id, cycle, {
         ...cycle,
@@ -246,12 +245,20 @@ function termsAtEnd(ctx: Context, period: BillingPeriod): Plan['terms'] {
   return plan!.terms;
 }
 
-/** Assembles and stores the draft unless the invoice is already final (then it is never touched again). */
-async function assembleIfDraft(id: string, deps: BillingDeps, assemble: () => Invoice | Promise<Invoice>) {
+/**
+ * Assembles and stores the draft unless the invoice is already final (then it is never touched again).
+ * @returns what is stored now: `draft` (the one just written) or `final` (finalized before, or meanwhile:
+ *   `putDraft` found it locked), so the caller needs no second read.
+ */
+async function assembleIfDraft(
+  id: string,
+  deps: BillingDeps,
+  assemble: () => Invoice | Promise<Invoice>,
+): Promise<'draft' | 'final'> {
   const existing = await deps.invoices.get(id);
-  if (existing !== null && existing.invoice.status !== 'draft') return;
+  if (existing !== null && existing.invoice.status !== 'draft') return 'final';
   const draft = await assemble();
-  await deps.invoices.putDraft(draft);
+  return (await deps.invoices.putDraft(draft)) === 'locked' ? 'final' : 'draft';
 }
 
 async function finalizeAndHandOver(id: string, now: string, deps: BillingDeps): Promise<Invoice> {

@@ -103,6 +103,63 @@ describe('InvoiceStore', () => {
     expect(await s.lastNumber('lockco')).toBe(1);
   });
 
+  it('finalizes a fresh draft in five requests: read it, read the counter, claim, stamp, move the counter', async () => {
+    const sent: string[] = [];
+    const counting: DocumentSender = {
+      send: ((cmd: {
+        constructor: { name: string };
+        input: { Key?: { sk: string }; Item?: { sk: string } };
+      }) => {
+        sent.push(
+          `${cmd.constructor.name} ${cmd.input.Key?.sk ?? cmd.input.Item?.sk ?? ''}`.replace(/#\d+$/, ''),
+        );
+        return doc.send(cmd as never);
+      }) as DocumentSender['send'],
+    };
+    const id = `count-${uniquePrefix('x')}`;
+    await store().putDraft(draft(id, 'countco'));
+    const final = await store(counting).finalize(id, { now: '2026-02-01T06:00:00Z' });
+    expect(final.number).toBe('COUNTCO-1');
+    expect(sent).toEqual([
+      'GetCommand INV',
+      'GetCommand COUNTER',
+      'PutCommand NUM',
+      'PutCommand INV',
+      'UpdateCommand COUNTER',
+    ]);
+    // What it returned without reading back is what is stored.
+    expect((await store().get(id))?.invoice).toEqual(final);
+    expect((await store().get(id))?.seq).toBe(1);
+  });
+
+  it('moves an invoice on with one write when the caller passes the seq it read, keeping the seq', async () => {
+    const sent: string[] = [];
+    const counting: DocumentSender = {
+      send: ((cmd: { constructor: { name: string } }) => {
+        sent.push(cmd.constructor.name);
+        return doc.send(cmd as never);
+      }) as DocumentSender['send'],
+    };
+    const id = `move-${uniquePrefix('x')}`;
+    await store().putDraft(draft(id, 'moveco'));
+    await store().finalize(id, { now: '2026-02-01T06:00:00Z' });
+    const cur = (await store().get(id))!;
+    await store(counting).transition(
+      { ...cur.invoice, status: 'paid' },
+      { status: 'finalized', version: cur.version, seq: cur.seq },
+    );
+    expect(sent).toEqual(['PutCommand']);
+    const after = (await store().get(id))!;
+    expect([after.invoice.status, after.seq, after.version]).toEqual(['paid', 1, cur.version + 1]);
+    // A stale version is still refused.
+    await expect(
+      store().transition(
+        { ...cur.invoice, status: 'void' },
+        { status: 'finalized', version: cur.version, seq: cur.seq },
+      ),
+    ).rejects.toThrow(/no longer finalized/);
+  });
+
   it('lists a customer’s invoices by period and an issuer’s open invoices by due date', async () => {
     const s = store();
     const cust = `c-${uniquePrefix('l')}`;
@@ -117,7 +174,7 @@ describe('InvoiceStore', () => {
   it('reuses the number a crashed attempt claimed instead of taking a new one', async () => {
     const id = 'reuse-1';
     await store().putDraft(draft(id, 'reuseco'));
-    // Calls of an attempt: 0 get invoice, 1 get counter, 2 put claim, 3 get invoice, 4 stamp, 5 counter.
+    // Calls of an attempt: 0 get invoice, 1 get counter, 2 put claim, 3 stamp, 4 counter.
     await expect(
       store(crashing({ call: 2, after: true })).finalize(id, { now: '2026-02-01T00:00:00Z' }),
     ).rejects.toThrow(InjectedCrash);

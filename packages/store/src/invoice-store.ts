@@ -343,10 +343,22 @@ export class InvoiceStore<T extends StorableInvoice> {
    * Replaces a finalized invoice by its next state (paid, void), only from the status and version read.
    * @throws ConflictError when the invoice moved on in between.
    */
-  async transition(invoice: T, expected: { status: string; version: number }): Promise<void> {
-    const cur = await this.get(invoice.id);
-    if (cur === null) throw new NotFoundError('invoice', invoice.id);
-    const { item, chunks } = this.#toItem(invoice, expected.version + 1, cur.seq);
+  async transition(
+    invoice: T,
+    expected: {
+      status: string;
+      version: number;
+      /** The sequence number of the version read (`StoredInvoice.seq`); read again when left out. */
+      seq?: number | null;
+    },
+  ): Promise<void> {
+    let seq = expected.seq;
+    if (seq === undefined) {
+      const cur = await this.get(invoice.id);
+      if (cur === null) throw new NotFoundError('invoice', invoice.id);
+      seq = cur.seq;
+    }
+    const { item, chunks } = this.#toItem(invoice, expected.version + 1, seq);
     await this.#putChunks(chunks);
     try {
       await this.#client.send(
@@ -390,7 +402,15 @@ export class InvoiceStore<T extends StorableInvoice> {
       const n = (await this.lastNumber(issuerId)) + 1;
       const claim = await this.#claim({ issuerId, seq: n, invoiceId, claimedAt: opts.now });
       if (claim.invoiceId === invoiceId) {
-        await this.#complete(claim);
+        // The draft just read is the one to stamp (the write is conditional on its version); when the stamp
+        // is ours, the invoice is what we wrote, so it is not read back.
+        const stamped = await this.#complete(claim, cur);
+        if (stamped !== null) {
+          if (stamped.linesHash !== undefined) {
+            await this.#expireSuperseded(invoiceId, stamped.linesHash, opts.now);
+          }
+          return stamped.invoice;
+        }
         continue;
       }
       const holder = await this.get(claim.invoiceId);
@@ -509,10 +529,18 @@ export class InvoiceStore<T extends StorableInvoice> {
     return existing;
   }
 
-  /** Stamps the claim's invoice with the claimed number (if still a draft), then moves the counter. */
-  async #complete(claim: NumberClaim, read?: StoredInvoice<T>): Promise<void> {
+  /**
+   * Stamps the claim's invoice with the claimed number (if still a draft), then moves the counter.
+   * @returns the invoice as stamped by this call (null when it stamped nothing: someone else did, or the
+   *   draft moved on since `read`).
+   */
+  async #complete(
+    claim: NumberClaim,
+    read?: StoredInvoice<T>,
+  ): Promise<{ invoice: T; linesHash: string | undefined } | null> {
     const holder = read ?? (await this.get(claim.invoiceId));
-    if (holder === null) return;
+    if (holder === null) return null;
+    let stamped: { invoice: T; linesHash: string | undefined } | null = null;
     if (holder.invoice.status === 'draft') {
       const final = this.#finalizeDraft(holder.invoice, { number: claim.seq, now: claim.claimedAt });
       const { item, chunks } = this.#toItem(final, holder.version + 1, claim.seq);
@@ -529,13 +557,15 @@ export class InvoiceStore<T extends StorableInvoice> {
         );
       } catch (err) {
         // Someone finished it, or the draft was re-assembled: the caller's loop re-reads and decides.
-        if (isConditionFailed(err)) return;
+        if (isConditionFailed(err)) return null;
         throw err;
       }
+      stamped = { invoice: final, linesHash: (item.linesRef as LinesRef | undefined)?.hash };
     } else if (holder.seq !== claim.seq) {
-      return;
+      return null;
     }
     await this.#advance(claim.issuerId, claim.seq);
+    return stamped;
   }
 
   /** Moves the counter from n − 1 to n; a counter already at n or beyond stays. */

@@ -25,6 +25,7 @@ export function invoiceSourceFromStore<T extends StorableInvoice & PayableInvoic
           await store.transition(markInvoicePaid(cur.invoice, opts), {
             status: 'finalized',
             version: cur.version,
+            seq: cur.seq,
           });
           return;
         } catch (err) {
