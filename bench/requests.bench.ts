@@ -1,5 +1,14 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -7,6 +16,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { createSqsClient } from '@tally/queue';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient } from '@tally/store';
 import { tableInput } from '../packages/local-stack/src/index.js';
@@ -18,6 +28,8 @@ import { type BenchRow, benchScale } from './types.js';
 // the same low-level client settings (what `createDocumentClient` returned before its handlers were cached),
 // and a floor: the same GetItem as a raw node:http POST (no signing, no SDK). dynalite runs in a child
 // process, so this process's CPU is the client's. Rounds alternate the clients; each figure is the median.
+// Then the SQS requests of the local event source and the senders (fauxqs in a child process), through a
+// default `SQSClient` and through `createSqsClient` (cacheMiddleware, no logger middleware).
 const FULL = 3_000;
 const ROUNDS = 3;
 const CONCURRENCY = 4;
@@ -121,6 +133,112 @@ function rawGet(endpoint: string): () => Promise<unknown> {
     });
 }
 
+/** fauxqs in a child process on a free 127.0.0.1 port. */
+async function startFauxqsChild() {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { buildApp } from 'fauxqs'; const app = buildApp({ logger: false }); " +
+        "await app.listen({ host: '127.0.0.1', port: 0 }); console.log(app.server.address().port);",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`fauxqs exited with ${code}`)));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+async function sqsRows(n: number): Promise<BenchRow[]> {
+  const { endpoint, child } = await startFauxqsChild();
+  try {
+    const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } };
+    const clients: [string, SQSClient][] = [
+      ['SQSClient', new SQSClient(config)],
+      ['createSqsClient', createSqsClient(config)],
+    ];
+    const { QueueUrl: full } = await clients[0]![1].send(new CreateQueueCommand({ QueueName: 'full' }));
+    const { QueueUrl: empty } = await clients[0]![1].send(new CreateQueueCommand({ QueueName: 'empty' }));
+    const ten = <T>(f: (k: number) => T) => Array.from({ length: 10 }, (_, k) => f(k));
+    const sqsCases: [string, (c: SQSClient, i: number) => Promise<unknown>][] = [
+      [
+        'GetQueueAttributes',
+        (c) =>
+          c.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: full,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            }),
+          ),
+      ],
+      [
+        'ReceiveMessage (empty queue)',
+        (c) =>
+          c.send(new ReceiveMessageCommand({ QueueUrl: empty, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })),
+      ],
+      [
+        'SendMessageBatch (10 × 300 B)',
+        (c, i) =>
+          c.send(
+            new SendMessageBatchCommand({
+              QueueUrl: full,
+              Entries: ten((k) => ({
+                Id: `m${k}`,
+                MessageBody: JSON.stringify({ i, k, pad: 'x'.repeat(280) }),
+              })),
+            }),
+          ),
+      ],
+      [
+        'DeleteMessageBatch (10)',
+        (c) =>
+          c.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: empty,
+              Entries: ten((k) => ({ Id: `m${k}`, ReceiptHandle: `rh-${k}` })),
+            }),
+          ),
+      ],
+    ];
+    for (const [, c] of clients) for (const [, fn] of sqsCases) await cpuPerRequest(200, (i) => fn(c, i));
+    const samples = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [label, fn] of sqsCases) {
+        const order = round % 2 === 0 ? clients : [...clients].reverse();
+        for (const [client, c] of order) {
+          const k = `${client}\u0000${label}`;
+          samples.set(k, [...(samples.get(k) ?? []), await cpuPerRequest(n, (i) => fn(c, i))]);
+        }
+      }
+    }
+    return sqsCases.flatMap(([label]) => {
+      const before = median(samples.get(`SQSClient\u0000${label}`)!);
+      const after = median(samples.get(`createSqsClient\u0000${label}`)!);
+      return [
+        {
+          area: 'requests',
+          name: `main CPU per request: SQS ${label}, SQSClient`,
+          value: before,
+          unit: 'µs',
+        },
+        {
+          area: 'requests',
+          name: `main CPU per request: SQS ${label}, createSqsClient`,
+          value: after,
+          unit: 'µs',
+          baseline: before,
+          ratio: after / before,
+        },
+      ];
+    });
+  } finally {
+    child.kill();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const n = Math.max(50, Math.round(FULL * benchScale()));
   const { endpoint, child } = await startDynaliteChild();
@@ -188,7 +306,8 @@ export async function run(): Promise<BenchRow[]> {
         },
       );
     }
-    return rows;
+    child.kill();
+    return [...rows, ...(await sqsRows(n))];
   } finally {
     child.kill();
   }
