@@ -203,6 +203,32 @@ describe('deliver-invoice against the SES emulator', () => {
     });
   });
 
+  it('claims a new request without reading its delivery first; reads it only on a redelivery (duplicate)', async () => {
+    const inv = await storedInvoice();
+    const msg: DeliveryMessage = { invoiceId: inv.id, requestId: `${inv.id}:count`, kind: 'invoice' };
+    const calls: string[] = [];
+    const counted = new Proxy(deliveries, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          calls.push(String(prop));
+          return v.apply(target, args);
+        };
+      },
+    });
+    const events: DeliveryEvent[] = [];
+    const h = makeHandler(deps({ deliveries: counted, events }));
+
+    expect(await invoke(h, msg)).toEqual([]);
+    // suppressed contacts (one GetItem per address), the claim (conditional PutItem), `sent` (UpdateItem)
+    expect(calls.splice(0)).toEqual(['suppressed', 'create', 'markSent']);
+    expect(await invoke(h, msg)).toEqual([]);
+    expect(calls).toEqual(['suppressed', 'create', 'get']);
+    expect(events).toEqual(['Sent', 'Duplicate']);
+    expect(await sentMails(deliveryIdOf(msg))).toHaveLength(1);
+  });
+
   it('sends at most once when the function crashes between SendEmail and recording: reconciles after the lease', async () => {
     const inv = await storedInvoice();
     const msg: DeliveryMessage = { invoiceId: inv.id, requestId: 'crash-after', kind: 'invoice' };

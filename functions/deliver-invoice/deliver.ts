@@ -58,7 +58,8 @@ export class DeliveryInputError extends Error {
 const DUNNING_KINDS = new Set(['reminder', 'final-notice', 'suspended']);
 
 /**
- * Sends the mail of one send request at most once.
+ * Sends the mail of one send request at most once. The invoice, the appendix and the suppressed contacts are
+ * read first, then the claim is created; only when a record exists already (a redelivery) is it read:
  *
  * 1. A final record (sent, sent-unknown, failed-permanent, skipped) → duplicate, nothing is sent.
  * 2. A live `sending` claim (lease not expired) → another attempt is in flight: retry later.
@@ -66,7 +67,8 @@ const DUNNING_KINDS = new Set(['reminder', 'final-notice', 'suspended']);
  *    lookup. Found → record `sent` (reconciled). Proven not sent → take the claim over and send. Cannot
  *    tell (AWS) → `sent-unknown` and an alarm: a possibly missing mail is the operator's call, a duplicate
  *    bill is not ours to risk.
- * 4. No record or `pending` → claim with a conditional write, render, send, record `sent` with the SES id.
+ * 4. No record (the claim was created) or `pending` → claim with a conditional write, render, send, record
+ *    `sent` with the SES id.
  *
  * The mail is rendered before the claim, so the lease covers only building the MIME and one SendEmail.
  */
@@ -84,41 +86,6 @@ export async function deliver(deps: DeliverDeps, msg: DeliveryMessage): Promise<
     now: now.toISOString(),
   };
 
-  const existing = await deps.deliveries.get(key);
-  if (existing && existing.state !== 'pending' && existing.state !== 'sending') {
-    observe('Duplicate', { state: existing.state });
-    return { outcome: 'duplicate', state: existing.state };
-  }
-  if (existing?.state === 'sending') {
-    if (existing.leaseUntil !== null && Date.parse(existing.leaseUntil) > now.getTime()) {
-      observe('InProgress');
-      throw new DeliveryRetryLaterError(
-        `delivery ${deliveryId} is being sent by another attempt until ${existing.leaseUntil}`,
-        key,
-      );
-    }
-    const found = await deps.sentMail.find(deliveryId, { since: new Date(existing.createdAt) });
-    if (found.status === 'sent') {
-      await deps.deliveries.markSent(key, existing.claimToken ?? '', {
-        messageId: found.messageId,
-        now: claim.now,
-        reconciled: true,
-      });
-      observe('Reconciled', { messageId: found.messageId });
-      return { outcome: 'reconciled', messageId: found.messageId };
-    }
-    if (found.status === 'unknown') {
-      const reason = `an attempt crashed around SendEmail and it cannot be told whether the mail went out (${found.reason}); not resending`;
-      await deps.deliveries.finish(key, existing.claimToken ?? '', {
-        state: 'sent-unknown',
-        now: claim.now,
-        error: reason,
-      });
-      observe('SentUnknown', { reason });
-      return { outcome: 'sent-unknown', reason };
-    }
-  }
-
   const invoice = await deps.invoices.get(msg.invoiceId);
   if (invoice === null) throw new DeliveryInputError(`invoice ${msg.invoiceId} does not exist`, key);
   const blocked = blockedReason(invoice, msg.kind);
@@ -130,14 +97,48 @@ export async function deliver(deps: DeliverDeps, msg: DeliveryMessage): Promise<
   );
   const recipients = invoice.customer.billingEmails.filter((a) => !suppressed.has(a.toLowerCase()));
 
-  // Claim before sending: only the holder of the claim token may send and record.
-  if (existing === null) {
-    const created = await deps.deliveries.create({ ...key, deliveryId, kind: msg.kind, recipients }, claim);
-    if (!created) {
+  // Claim before sending: only the holder of the claim token may send and record. Almost every request is
+  // new, so the claim is created first and the record read only when one exists (a redelivery).
+  if (!(await deps.deliveries.create({ ...key, deliveryId, kind: msg.kind, recipients }, claim))) {
+    const existing = await deps.deliveries.get(key);
+    if (existing === null) {
+      // Records are never deleted: it existed a moment ago, so read it again on the redelivery.
       observe('InProgress');
       throw new DeliveryRetryLaterError(`delivery ${deliveryId} was created by a concurrent attempt`, key);
     }
-  } else {
+    if (existing.state !== 'pending' && existing.state !== 'sending') {
+      observe('Duplicate', { state: existing.state });
+      return { outcome: 'duplicate', state: existing.state };
+    }
+    if (existing.state === 'sending') {
+      if (existing.leaseUntil !== null && Date.parse(existing.leaseUntil) > now.getTime()) {
+        observe('InProgress');
+        throw new DeliveryRetryLaterError(
+          `delivery ${deliveryId} is being sent by another attempt until ${existing.leaseUntil}`,
+          key,
+        );
+      }
+      const found = await deps.sentMail.find(deliveryId, { since: new Date(existing.createdAt) });
+      if (found.status === 'sent') {
+        await deps.deliveries.markSent(key, existing.claimToken ?? '', {
+          messageId: found.messageId,
+          now: claim.now,
+          reconciled: true,
+        });
+        observe('Reconciled', { messageId: found.messageId });
+        return { outcome: 'reconciled', messageId: found.messageId };
+      }
+      if (found.status === 'unknown') {
+        const reason = `an attempt crashed around SendEmail and it cannot be told whether the mail went out (${found.reason}); not resending`;
+        await deps.deliveries.finish(key, existing.claimToken ?? '', {
+          state: 'sent-unknown',
+          now: claim.now,
+          error: reason,
+        });
+        observe('SentUnknown', { reason });
+        return { outcome: 'sent-unknown', reason };
+      }
+    }
     const from =
       existing.state === 'pending'
         ? ({ state: 'pending' } as const)
