@@ -97,13 +97,26 @@ export class InjectedCrash extends Error {
   override name = 'InjectedCrash';
 }
 
+/** A call billing made to one of its ports: `<port>.<method>` and the first argument. */
+export interface PortCall {
+  readonly at: string;
+  readonly arg: unknown;
+}
+
 /** Wraps a port so that the named method crashes (before or after taking effect) the given number of times. */
-function withCrashes<T extends object>(name: string, port: T, crashes: Crash[], log: string[]): T {
+function withCrashes<T extends object>(
+  name: string,
+  port: T,
+  crashes: Crash[],
+  log: string[],
+  calls?: PortCall[],
+): T {
   return new Proxy(port, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       const at = `${name}.${String(prop)}`;
+      const record = (args: unknown[]) => calls?.push({ at, arg: args[0] });
       const take = (after: boolean) => {
         const crash = crashes.find((c) => c.at === at && c.after === after && (c.times ?? 1) > 0);
         if (crash === undefined) return;
@@ -114,12 +127,14 @@ function withCrashes<T extends object>(name: string, port: T, crashes: Crash[], 
       if (value.constructor.name === 'AsyncGeneratorFunction') {
         // A stream crashes before its first item or after its last one.
         return async function* (...args: unknown[]) {
+          record(args);
           take(false);
           yield* value.apply(target, args);
           take(true);
         };
       }
       return async (...args: unknown[]) => {
+        record(args);
         take(false);
         const result = await value.apply(target, args);
         take(true);
@@ -163,6 +178,8 @@ export async function billingHarness(
     concurrency?: number;
     /** Throttles injected into the usage store's DynamoDB client, as the chaos soak does. */
     usageThrottle?: ThrottleInjection;
+    /** Collects every call billing makes to its ports (`invoices.get` …) with its first argument. */
+    calls?: PortCall[];
   } = {},
 ): Promise<Harness> {
   const { ddb, sqs } = localClients();
@@ -200,8 +217,8 @@ export async function billingHarness(
     },
   };
   const deps: BillingDeps = {
-    subscriptions: withCrashes('subscriptions', subscriptions, crashes, crashLog),
-    invoices: withCrashes('invoices', invoices, crashes, crashLog),
+    subscriptions: withCrashes('subscriptions', subscriptions, crashes, crashLog, opts.calls),
+    invoices: withCrashes('invoices', invoices, crashes, crashLog, opts.calls),
     catalog: new StoreCatalog({ catalog, plans, invoices }),
     usage: withCrashes('usage', usage, crashes, crashLog),
     delivery: withCrashes('delivery', new SqsDelivery(sqs, deliveryQ.url), crashes, crashLog),

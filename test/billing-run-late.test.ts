@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billingHarness, customer, event, type Harness } from './billing-run-harness.js';
+import { billingHarness, customer, event, type Harness, type PortCall } from './billing-run-harness.js';
 
 const hours = (from: string, n: number, prefix: string, customerId: string) =>
   Array.from({ length: n }, (_, i) => ({
@@ -13,8 +13,9 @@ const hours = (from: string, n: number, prefix: string, customerId: string) =>
 
 describe('billing run: late usage becomes an adjustment on the next invoice', () => {
   let h: Harness;
+  const calls: PortCall[] = [];
   beforeAll(async () => {
-    h = await billingHarness({ clockStart: '2026-01-31T12:00:00Z' });
+    h = await billingHarness({ clockStart: '2026-01-31T12:00:00Z', calls });
     await h.subscribe(customer('late', 'UTC'), 'sub-late');
     await h.putEvents('late', [
       ...hours('2026-01-02T00:00:00Z', 150, 'jan', 'late'),
@@ -59,6 +60,27 @@ describe('billing run: late usage becomes an adjustment on the next invoice', ()
     });
     // base 10.00 + February's 100 calls all included 0.00 + adjustment 1.00 → 11.00
     expect(feb.totals.total).toBe('11.00');
+  });
+
+  it('reads no invoice twice in one billing job (the draft it wrote, the previous period it corrects)', async () => {
+    // Each job starts with `subscriptions.get`; jobs of one subscription run one at a time.
+    const jobs: string[][] = [];
+    for (const c of calls) {
+      if (c.at === 'subscriptions.get') jobs.push([]);
+      else if (c.at === 'invoices.get') jobs.at(-1)?.push(String(c.arg));
+    }
+    // Jan draft, Jan final, Feb draft, Feb final (reads January to correct it), Mar draft at least.
+    const jan = 'inv_sub-late_20260101T000000Z';
+    const feb = 'inv_sub-late_20260201T000000Z';
+    // Each job: its own invoice (already final?), then the one before it (fees in advance, late usage);
+    // January's draft and final jobs read the opening invoice as the one before.
+    expect(jobs).toEqual([
+      [jan, `${jan}_open`],
+      [jan, `${jan}_open`],
+      [feb, jan],
+      [feb, jan],
+    ]);
+    for (const reads of jobs) expect(reads).toEqual([...new Set(reads)]);
   });
 
   it('leaves January’s finalized invoice unchanged', async () => {

@@ -390,8 +390,9 @@ async function assemblePeriod(
         .plus({ days: termsAtEnd(ctx, p).lateAcceptanceDays })
         .toMillis();
       if (closes <= ms(prevCutoff)) break;
-      const original = (await deps.invoices.get(invoiceIdFor(ctx.subscription.id, p.start, 'period')))
-        ?.invoice;
+      const originalId = invoiceIdFor(ctx.subscription.id, p.start, 'period');
+      // The period just before is `prev`, read a moment ago: not read twice.
+      const original = originalId === prev.id ? prev : (await deps.invoices.get(originalId))?.invoice;
       if (original === undefined || original.status === 'draft') continue;
       const split = await readUsage(ctx, deps, { start: p.start, end: p.end }, [
         { name: 'billed', receivedBefore: prevCutoff },
