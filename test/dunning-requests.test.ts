@@ -151,6 +151,52 @@ describe('dunning steps with the customer id in the execution input', () => {
     expect(s.mails.map((m) => m.requestId)).toEqual([`${id}:reminder:1`]);
   });
 
+  it('records a payment of a named invoice reading the invoice once, and marks it paid', async () => {
+    const s = setup();
+    const customerId = unique('c');
+    const id = `inv_${unique('r')}`;
+    await finalized(s, id, customerId);
+    await s.receivables.act({ invoiceId: id, customerId, decision: { action: 'open', step: 0, until: '' } });
+    s.log.length = 0;
+    const payment = PaymentSchema.parse({
+      id: unique('pay'),
+      amount: '100.00',
+      currency: 'EUR',
+      receivedAt: '2026-01-20T10:00:00Z',
+      invoiceId: id,
+      source: 'manual',
+    });
+    expect(await s.receivables.record(payment)).toMatchObject({ status: 'applied' });
+    // the invoice, the account (read + conditional put), the payment, the invoice moved to paid
+    expect(s.log).toEqual([
+      'GetCommand INV',
+      'GetCommand PAY#ACCT',
+      'PutCommand PAY#ACCT',
+      'PutCommand PAY',
+      'PutCommand INV',
+    ]);
+    expect((await s.invoices.get(id))?.invoice).toMatchObject({
+      status: 'paid',
+      paymentReference: payment.id,
+    });
+  });
+
+  it('marks the invoice paid even when it changed after the payment read it (re-read on conflict)', async () => {
+    const s = setup();
+    const customerId = unique('c');
+    const id = `inv_${unique('k')}`;
+    await finalized(s, id, customerId);
+    await s.receivables.act({ invoiceId: id, customerId, decision: { action: 'open', step: 0, until: '' } });
+    // A write between the payment's read and its markPaid (another version of the same finalized invoice).
+    const source = invoiceSourceFromStore(s.invoices, markInvoicePaid);
+    const seen = await source.get(id);
+    const cur = (await s.invoices.get(id))!;
+    await s.invoices.transition(cur.invoice, { status: 'finalized', version: cur.version, seq: cur.seq });
+    await source.markPaid(id, { paidAt: '2026-01-20T10:00:00Z', paymentReference: 'p-1' }, seen!);
+    const after = (await s.invoices.get(id))!;
+    expect([after.invoice.status, after.version]).toEqual(['paid', cur.version + 2]);
+  });
+
   it('still ends the dunning of a voided invoice the account never held', async () => {
     const s = setup();
     const customerId = unique('c');

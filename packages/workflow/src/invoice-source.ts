@@ -1,5 +1,5 @@
 import type { PayableInvoice } from '@tally/payments';
-import { ConflictError, type InvoiceStore, type StorableInvoice } from '@tally/store';
+import { ConflictError, type InvoiceStore, type StorableInvoice, type StoredInvoice } from '@tally/store';
 import type { InvoiceSource } from './ports.js';
 
 /**
@@ -10,16 +10,23 @@ export function invoiceSourceFromStore<T extends StorableInvoice & PayableInvoic
   store: InvoiceStore<T>,
   markInvoicePaid: (invoice: T, opts: { paidAt: string; paymentReference: string }) => T,
 ): InvoiceSource {
+  // What `get` read, by the invoice object it returned: `markPaid` of that object starts from this version.
+  const read = new WeakMap<object, StoredInvoice<T>>();
   return {
     async get(invoiceId) {
-      return (await store.get(invoiceId))?.invoice ?? null;
+      const stored = await store.get(invoiceId);
+      if (stored === null) return null;
+      read.set(stored.invoice, stored);
+      return stored.invoice;
     },
     async status(invoiceId) {
       return store.head(invoiceId);
     },
-    async markPaid(invoiceId, opts) {
+    async markPaid(invoiceId, opts, known) {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const cur = await store.get(invoiceId);
+        // The invoice the caller read (writes are conditional on its version: a stale one is read again).
+        const given = attempt === 0 && known !== undefined ? read.get(known) : undefined;
+        const cur = given?.invoice.id === invoiceId ? given : await store.get(invoiceId);
         if (cur === null || cur.invoice.status !== 'finalized') return;
         try {
           await store.transition(markInvoicePaid(cur.invoice, opts), {

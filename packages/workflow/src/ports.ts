@@ -16,8 +16,15 @@ export interface InvoiceSource {
    * invoice). Optional: without it, callers use `get`.
    */
   status?(invoiceId: string): Promise<{ readonly status: string; readonly customerId: string } | null>;
-  /** Marks the finalized invoice document paid; a no-op when it is already paid. */
-  markPaid(invoiceId: string, opts: { paidAt: string; paymentReference: string }): Promise<void>;
+  /**
+   * Marks the finalized invoice document paid; a no-op when it is already paid. `known`: the invoice as this
+   * source's `get` returned it a moment ago, tried first instead of a new read (a stale one costs a retry).
+   */
+  markPaid(
+    invoiceId: string,
+    opts: { paidAt: string; paymentReference: string },
+    known?: PayableInvoice,
+  ): Promise<void>;
 }
 
 /** Sends mail requests to the DeliveryQueue. */

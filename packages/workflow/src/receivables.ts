@@ -91,10 +91,11 @@ export class Receivables {
     await this.#run(outcome.effects);
     for (const e of outcome.effects) {
       if (e.type === 'mail' && e.kind === 'receipt') {
-        await this.deps.invoices.markPaid(e.invoiceId, {
-          paidAt: payment.receivedAt,
-          paymentReference: payment.id,
-        });
+        await this.deps.invoices.markPaid(
+          e.invoiceId,
+          { paidAt: payment.receivedAt, paymentReference: payment.id },
+          invoice?.id === e.invoiceId ? invoice : undefined,
+        );
       }
     }
     return { status: outcome.status, customerId, outcome };
