@@ -38,7 +38,7 @@ const EXPECTED_TOTAL = '15.00';
 
 const STEPS = [
   'usage.queryEvents',
-  'invoices.putDraft',
+  'invoices.writeDraft',
   'subscriptions.moveCycle',
   'invoices.finalize',
   'delivery.enqueueInvoice',

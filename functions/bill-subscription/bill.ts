@@ -9,7 +9,7 @@ import {
 import type { Meter, OpeningState, UsageRecord } from '@tally/metering';
 import type { Decimal } from '@tally/money';
 import { metersOf, type Plan } from '@tally/rating';
-import type { BillingCycle, InvoiceStore, SubscriptionStore } from '@tally/store';
+import type { BillingCycle, InvoiceStore, StoredInvoice, SubscriptionStore } from '@tally/store';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
@@ -136,7 +136,7 @@ export async function billSubscription(job: BillingJob, deps: BillingDeps): Prom
 
   if (cycle.stage === 'opening') {
     const id = invoiceIdFor(ctx.subscription.id, period.start, 'opening');
-    await assembleIfDraft(id, deps, () =>
+    const opening = await assembleIfDraft(id, deps, () =>
       assembleInvoice({
         ...ctx.base,
         kind: 'opening',
@@ -144,7 +144,7 @@ export async function billSubscription(job: BillingJob, deps: BillingDeps): Prom
         now,
       }),
     );
-    await finalizeAndHandOver(id, now, deps);
+    await finalizeAndHandOver(id, now, deps, opening);
     await deps.subscriptions.moveCycle(ctx.subscription.id, cycle, {
       ...cycle,
       stage: 'open',
@@ -156,7 +156,7 @@ export async function billSubscription(job: BillingJob, deps: BillingDeps): Prom
   const id = invoiceIdFor(ctx.subscription.id, period.start, 'period');
   const held = await assembleIfDraft(id, deps, () => assemblePeriod(ctx, period, now, deps));
   const graceEnd = finalizeAt(period.end, termsAtEnd(ctx, period).draftGraceHours);
-  if (held === 'draft' && ms(now) < ms(graceEnd)) {
+  if (held !== 'final' && ms(now) < ms(graceEnd)) {
     if (cycle.stage === 'open') {
       await deps.subscriptions.moveCycle(ctx.subscription.id, cycle, {
         ...cycle,
@@ -166,7 +166,7 @@ export async function billSubscription(job: BillingJob, deps: BillingDeps): Prom
     }
     return { outcome: 'drafted', invoiceId: id, finalizeAt: graceEnd };
   }
-  await finalizeAndHandOver(id, now, deps);
+  await finalizeAndHandOver(id, now, deps, held);
   const next = periodByIndex(ctx.subscription, ctx.customer, period.index + 1);
   const to: BillingCycle | null =
     next === null ? null : { periodStart: next.start, periodEnd: next.end, stage: 'open', dueAt: next.end };
@@ -247,22 +247,27 @@ function termsAtEnd(ctx: Context, period: BillingPeriod): Plan['terms'] {
 
 /**
  * Assembles and stores the draft unless the invoice is already final (then it is never touched again).
- * @returns what is stored now: `draft` (the one just written) or `final` (finalized before, or meanwhile:
- *   `putDraft` found it locked), so the caller needs no second read.
+ * @returns what is stored now: the draft just written, or `final` (finalized before, or meanwhile: the
+ *   write found it locked), so the caller needs no second read.
  */
 async function assembleIfDraft(
   id: string,
   deps: BillingDeps,
   assemble: () => Invoice | Promise<Invoice>,
-): Promise<'draft' | 'final'> {
+): Promise<StoredInvoice<Invoice> | 'final'> {
   const existing = await deps.invoices.get(id);
   if (existing !== null && existing.invoice.status !== 'draft') return 'final';
   const draft = await assemble();
-  return (await deps.invoices.putDraft(draft)) === 'locked' ? 'final' : 'draft';
+  return (await deps.invoices.writeDraft(draft)).stored ?? 'final';
 }
 
-async function finalizeAndHandOver(id: string, now: string, deps: BillingDeps): Promise<Invoice> {
-  const final = await deps.invoices.finalize(id, { now });
+async function finalizeAndHandOver(
+  id: string,
+  now: string,
+  deps: BillingDeps,
+  held: StoredInvoice<Invoice> | 'final',
+): Promise<Invoice> {
+  const final = await deps.invoices.finalize(id, { now, ...(held === 'final' ? {} : { draft: held }) });
   // Both are idempotent (delivery dedupes on the request id, dunning's execution is named by the invoice).
   await deps.delivery.enqueueInvoice(final.id);
   await deps.dunning.startDunning(final.id, { customerId: final.customer.id });

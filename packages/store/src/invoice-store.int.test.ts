@@ -132,6 +132,32 @@ describe('InvoiceStore', () => {
     expect((await store().get(id))?.seq).toBe(1);
   });
 
+  it('finalizes the draft writeDraft stored without reading it back, and a draft changed since after a read', async () => {
+    const sent: string[] = [];
+    const counting: DocumentSender = {
+      send: ((cmd: { constructor: { name: string } }) => {
+        sent.push(cmd.constructor.name);
+        return doc.send(cmd as never);
+      }) as DocumentSender['send'],
+    };
+    const id = `wd-${uniquePrefix('x')}`;
+    const { write, stored } = await store().writeDraft(draft(id, 'wdco'));
+    expect([write, stored?.version, stored?.invoice]).toEqual(['created', 1, draft(id, 'wdco')]);
+    const final = await store(counting).finalize(id, { now: '2026-02-01T06:00:00Z', draft: stored! });
+    // counter, claim, stamp, counter: no read of the invoice
+    expect(sent).toEqual(['GetCommand', 'PutCommand', 'PutCommand', 'UpdateCommand']);
+    expect((await store().get(id))?.invoice).toEqual(final);
+
+    // A draft re-written after the one handed over: the stale stamp is refused, the new draft is finalized.
+    const id2 = `wd2-${uniquePrefix('x')}`;
+    const first = (await store().writeDraft(draft(id2, 'wdco'))).stored!;
+    await store().writeDraft(draft(id2, 'wdco', 'cus-1', '2026-03-01T00:00:00Z'));
+    const final2 = await store().finalize(id2, { now: '2026-04-01T06:00:00Z', draft: first });
+    expect([final2.number, final2.period.start]).toEqual(['WDCO-2', '2026-03-01T00:00:00Z']);
+    expect(await store().lastNumber('wdco')).toBe(2);
+    expect((await store().writeDraft(draft(id2, 'wdco'))).write).toBe('locked');
+  });
+
   it('moves an invoice on with one write when the caller passes the seq it read, keeping the seq', async () => {
     const sent: string[] = [];
     const counting: DocumentSender = {

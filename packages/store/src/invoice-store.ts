@@ -297,6 +297,14 @@ export class InvoiceStore<T extends StorableInvoice> {
    * `locked` and leaves it as it is, so a billing job re-run after finalization changes nothing.
    */
   async putDraft(invoice: T): Promise<DraftWrite> {
+    return (await this.writeDraft(invoice)).write;
+  }
+
+  /**
+   * {@link putDraft}, also returning the draft as stored (`parse`d, with its new version) unless it was
+   * `locked`: a caller that finalizes it next hands it to `finalize` instead of having it read back.
+   */
+  async writeDraft(invoice: T): Promise<{ write: DraftWrite; stored: StoredInvoice<T> | null }> {
     if (invoice.status !== 'draft') {
       throw new ConflictError(
         'invoice',
@@ -332,9 +340,19 @@ export class InvoiceStore<T extends StorableInvoice> {
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return res.Attributes?.version === 1 ? 'created' : 'updated';
+      const version = Number(res.Attributes?.version ?? 0);
+      return {
+        write: version === 1 ? 'created' : 'updated',
+        // As a read would give it: the JSON the item holds (no undefined fields), parsed.
+        stored: {
+          invoice: this.#parse(JSON.parse(JSON.stringify(invoice))),
+          version,
+          seq: null,
+          ...(split.linesRef ? { linesHash: split.linesRef.hash } : {}),
+        },
+      };
     } catch (err) {
-      if (isConditionFailed(err)) return 'locked';
+      if (isConditionFailed(err)) return { write: 'locked', stored: null };
       throw err;
     }
   }
@@ -390,9 +408,23 @@ export class InvoiceStore<T extends StorableInvoice> {
    * invoice already finalized is returned as it is; a retry after a crash reuses the number it claimed.
    * @throws NotFoundError when there is no such invoice; ConflictError after `maxAttempts` under contention.
    */
-  async finalize(invoiceId: string, opts: { now: string }): Promise<T> {
+  async finalize(
+    invoiceId: string,
+    opts: {
+      now: string;
+      /**
+       * The draft as `writeDraft` just stored it: the first attempt starts from it instead of reading it
+       * (the stamp is conditional on its version, so a draft changed since is read again).
+       */
+      draft?: StoredInvoice<T>;
+    },
+  ): Promise<T> {
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
-      const cur = await this.get(invoiceId);
+      const given =
+        attempt === 0 && opts.draft?.invoice.id === invoiceId && opts.draft.invoice.status === 'draft'
+          ? opts.draft
+          : undefined;
+      const cur = given ?? (await this.get(invoiceId));
       if (cur === null) throw new NotFoundError('invoice', invoiceId);
       if (cur.invoice.status !== 'draft') {
         if (cur.linesHash !== undefined) await this.#expireSuperseded(invoiceId, cur.linesHash, opts.now);
