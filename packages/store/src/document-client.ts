@@ -113,8 +113,11 @@ export class CachedDocumentClient extends DynamoDBDocumentClient {
             (command.resolveMiddleware(stack, this.config, undefined) as unknown as Handler);
       this.#handlers.set(ctor, handler);
     }
-    if (handler === null) return (super.send as (...a: unknown[]) => unknown)(command);
-    return handler(command).then((r) => r.output);
+    // Not cacheable: resolved for this request alone, as the SDK does (without `super.send`, whose read of
+    // `middlewareStack` would drop the other classes' handlers).
+    const run =
+      handler ?? (command.resolveMiddleware(this.#stack, this.config, undefined) as unknown as Handler);
+    return run(command).then((r) => r.output);
   }
 
   override destroy(): void {
