@@ -112,8 +112,9 @@ export interface UsageStoreOptions {
    * The client the INSERT batches of `putEvents` (and the reads of existing copies) go through: the store
    * marshals its fixed-shape items itself (no document-client translation), and a client created with
    * `cacheMiddleware: true` resolves the SDK middleware stack once instead of for every request. Default:
-   * `doc` (same requests, middleware resolved per request). Never give a client with `cacheMiddleware` to a
-   * document client: its commands ignore the cached handler's input.
+   * `doc` (same requests; `createDocumentClient`'s client also resolves its middleware once per command
+   * class). Never give a client with `cacheMiddleware` to the SDK's `DynamoDBDocumentClient`: a cached
+   * handler would resend the first document command's input (lib-dynamodb refuses it).
    */
   readonly writeClient?: EventWriteClient;
   /** INSERT statements in flight at once (25 to a request). Default 200: 8 requests. */
