@@ -1,7 +1,7 @@
 import type { SendMessageBatchCommand, SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { QueueConfigurationError, QueueSendError } from './errors.js';
-import { type SendMessageBatchClient, SqsSender } from './sqs-sender.js';
+import { createSqsClient, type SendMessageBatchClient, SqsSender } from './sqs-sender.js';
 
 type Entry = { Id: string; MessageBody: string };
 type Outcome = 'ok' | { code: string; senderFault: boolean };
@@ -178,5 +178,15 @@ describe('SqsSender', () => {
   ])('refuses options %j', (options, message) => {
     expect(() => new SqsSender(options)).toThrow(QueueConfigurationError);
     expect(() => new SqsSender(options)).toThrow(message);
+  });
+});
+
+describe('createSqsClient', () => {
+  it('resolves middleware once per command class and drops the logger middleware, keeping the rest', () => {
+    const client = createSqsClient({ region: 'eu-central-1' });
+    const names = client.middlewareStack.identify();
+    expect(client.config.cacheMiddleware).toBe(true);
+    expect(names.some((n) => n.startsWith('loggerMiddleware'))).toBe(false);
+    expect(names.some((n) => n.startsWith('retryMiddleware'))).toBe(true);
   });
 });
