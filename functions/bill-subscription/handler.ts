@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { type Subscription, SubscriptionSchema } from '@tally/billing';
+import { createSqsClient } from '@tally/queue';
 import { PlanSchema } from '@tally/rating';
 import { billingTable, deliveryQueue, usageTable } from '@tally/resources';
 import {
@@ -73,7 +73,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
       invoices,
     }),
     usage: new UsageStore({ doc, tableName: tableName(usageTable, env) }),
-    delivery: new SqsDelivery(new SQSClient({}), deliveryUrl),
+    delivery: new SqsDelivery(createSqsClient(), deliveryUrl),
     // Without a state machine ARN (a deployment without dunning) no dunning is started.
     dunning: env[WORKFLOW_ENV.dunningStateMachineArn]
       ? new SfnDunningStarter({ stateMachineArn: env[WORKFLOW_ENV.dunningStateMachineArn]! })
