@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLED_FONT } from '@tally/documents';
+import { pathToFileURL } from 'node:url';
+import { BUNDLED_FONT, packagedFontPaths } from '@tally/documents';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -132,11 +133,13 @@ function pdfFontHooks(root: string, ship: { standard: boolean; unicode: boolean 
       );
     }
     if (ship.unicode) {
-      const dir = join(root, 'node_modules', BUNDLED_FONT.package);
-      const files = [
-        join(dir, BUNDLED_FONT.packageDirs.regular, BUNDLED_FONT.regular),
-        join(dir, BUNDLED_FONT.packageDirs.bold, BUNDLED_FONT.bold),
-      ];
+      // Where the renderer itself finds them in the installed package, resolved from the project root.
+      const found = packagedFontPaths(pathToFileURL(join(root, 'package.json')).href);
+      if (found === null)
+        throw new Error(
+          `BillingFunction: package ${BUNDLED_FONT.package} not found from ${root} (run npm ci)`,
+        );
+      const files = [found.regular, found.bold];
       const missing = files.filter((f) => !existsSync(f));
       if (missing.length > 0)
         throw new Error(`BillingFunction: font files not found: ${missing.join(', ')} (run npm ci)`);
