@@ -13,6 +13,26 @@ interface TestInvoice extends StorableInvoice {
 }
 
 const doc = localDocumentClient();
+
+type SentCommand = {
+  constructor: { name: string };
+  input: { Key?: { sk?: string }; Item?: { sk?: string } };
+};
+
+/** The document client, logging each request it passes on (by default as its command's class name). */
+function countingSender(label: (cmd: SentCommand) => string = (cmd) => cmd.constructor.name): {
+  sent: string[];
+  counting: DocumentSender;
+} {
+  const sent: string[] = [];
+  const counting: DocumentSender = {
+    send: ((cmd: SentCommand) => {
+      sent.push(label(cmd));
+      return doc.send(cmd as never);
+    }) as DocumentSender['send'],
+  };
+  return { sent, counting };
+}
 let table = '';
 
 beforeAll(async () => {
@@ -104,18 +124,9 @@ describe('InvoiceStore', () => {
   });
 
   it('finalizes a fresh draft in five requests: read it, read the counter, claim, stamp, move the counter', async () => {
-    const sent: string[] = [];
-    const counting: DocumentSender = {
-      send: ((cmd: {
-        constructor: { name: string };
-        input: { Key?: { sk: string }; Item?: { sk: string } };
-      }) => {
-        sent.push(
-          `${cmd.constructor.name} ${cmd.input.Key?.sk ?? cmd.input.Item?.sk ?? ''}`.replace(/#\d+$/, ''),
-        );
-        return doc.send(cmd as never);
-      }) as DocumentSender['send'],
-    };
+    const { sent, counting } = countingSender((cmd) =>
+      `${cmd.constructor.name} ${cmd.input.Key?.sk ?? cmd.input.Item?.sk ?? ''}`.replace(/#\d+$/, ''),
+    );
     const id = `count-${uniquePrefix('x')}`;
     await store().putDraft(draft(id, 'countco'));
     const final = await store(counting).finalize(id, { now: '2026-02-01T06:00:00Z' });
@@ -133,13 +144,7 @@ describe('InvoiceStore', () => {
   });
 
   it('finalizes the draft writeDraft stored without reading it back, and a draft changed since after a read', async () => {
-    const sent: string[] = [];
-    const counting: DocumentSender = {
-      send: ((cmd: { constructor: { name: string } }) => {
-        sent.push(cmd.constructor.name);
-        return doc.send(cmd as never);
-      }) as DocumentSender['send'],
-    };
+    const { sent, counting } = countingSender();
     const id = `wd-${uniquePrefix('x')}`;
     const { write, stored } = await store().writeDraft(draft(id, 'wdco'));
     expect([write, stored?.version, stored?.invoice]).toEqual(['created', 1, draft(id, 'wdco')]);
@@ -159,13 +164,7 @@ describe('InvoiceStore', () => {
   });
 
   it('moves an invoice on with one write when the caller passes the seq it read, keeping the seq', async () => {
-    const sent: string[] = [];
-    const counting: DocumentSender = {
-      send: ((cmd: { constructor: { name: string } }) => {
-        sent.push(cmd.constructor.name);
-        return doc.send(cmd as never);
-      }) as DocumentSender['send'],
-    };
+    const { sent, counting } = countingSender();
     const id = `move-${uniquePrefix('x')}`;
     await store().putDraft(draft(id, 'moveco'));
     await store().finalize(id, { now: '2026-02-01T06:00:00Z' });
