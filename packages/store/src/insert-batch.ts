@@ -35,14 +35,14 @@ type Resolve = BatchExecuteStatementCommand['resolveMiddleware'];
 type Config = Parameters<Resolve>[1];
 
 /** What the deserializer needs of the client's resolved configuration (present on every SDK v3 client). */
-interface SerdeConfig {
+export interface SerdeConfig {
   streamCollector(body: unknown): Promise<Uint8Array>;
   protocol: {
     deserializeResponse(operation: unknown, context: unknown, response: unknown): Promise<unknown>;
   };
 }
 
-interface HttpResponseLike {
+export interface HttpResponseLike {
   statusCode: number;
   headers: Record<string, string | undefined>;
   body: unknown;
@@ -128,31 +128,44 @@ const operation = {
   output: BatchExecuteStatement$[5],
 };
 
+/**
+ * The answer to an InsertBatch: a 2xx body read with one `JSON.parse` and kept as DynamoDB JSON (binary values
+ * of a returned item decoded); any other status raises the SDK's typed service exception (throttling, 5xx),
+ * parsed by the client's protocol as its own deserializer does. `context` is the middleware context, if any.
+ */
+export async function readInsertAnswer(
+  config: SerdeConfig,
+  response: HttpResponseLike,
+  context: object,
+): Promise<BatchExecuteStatementCommandOutput> {
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    // Throws the typed service exception (ThrottlingException, ProvisionedThroughputExceededException,
+    // InternalServerError, ...) with its $metadata, as the SDK's own deserializer does.
+    await config.protocol.deserializeResponse(operation, { ...config, ...context }, response);
+    throw new Error(`BatchExecuteStatement: HTTP ${response.statusCode} without a service error`);
+  }
+  const bytes = await config.streamCollector(response.body);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const parsed = (text.length > 0 ? JSON.parse(text) : {}) as BatchExecuteStatementCommandOutput;
+  for (const r of parsed.Responses ?? []) {
+    decodeBinary(r.Error?.Item as Record<string, Record<string, unknown>> | undefined);
+    decodeBinary(r.Item as Record<string, Record<string, unknown>> | undefined);
+  }
+  const h = response.headers;
+  parsed.$metadata = {
+    httpStatusCode: response.statusCode,
+    requestId: h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'],
+    extendedRequestId: h['x-amz-id-2'],
+    cfId: h['x-amz-cf-id'],
+  };
+  return parsed;
+}
+
 function deserialize(config: SerdeConfig) {
   return (next: (args: unknown) => Promise<{ response: HttpResponseLike }>, context: object) =>
     async (args: unknown): Promise<{ response: HttpResponseLike; output: unknown }> => {
       const { response } = await next(args);
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        // Throws the typed service exception (ThrottlingException, ProvisionedThroughputExceededException,
-        // InternalServerError, ...) with its $metadata, as the SDK's own deserializer does.
-        await config.protocol.deserializeResponse(operation, { ...config, ...context }, response);
-        throw new Error(`BatchExecuteStatement: HTTP ${response.statusCode} without a service error`);
-      }
-      const bytes = await config.streamCollector(response.body);
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-      const parsed = (text.length > 0 ? JSON.parse(text) : {}) as BatchExecuteStatementCommandOutput;
-      for (const r of parsed.Responses ?? []) {
-        decodeBinary(r.Error?.Item as Record<string, Record<string, unknown>> | undefined);
-        decodeBinary(r.Item as Record<string, Record<string, unknown>> | undefined);
-      }
-      const h = response.headers;
-      parsed.$metadata = {
-        httpStatusCode: response.statusCode,
-        requestId: h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'],
-        extendedRequestId: h['x-amz-id-2'],
-        cfId: h['x-amz-cf-id'],
-      };
-      return { response, output: parsed };
+      return { response, output: await readInsertAnswer(config, response, context) };
     };
 }
 
@@ -167,18 +180,23 @@ function deserialize(config: SerdeConfig) {
  * res.Responses?.forEach((r, i) => r.Error?.Code === 'DuplicateItem' && existing.push(items[i]));
  */
 export class InsertBatchCommand extends BatchExecuteStatementCommand {
+  /** The request body (`insertBatchBody`) as UTF-8 bytes. */
+  readonly body: Uint8Array;
+
   constructor(
     readonly table: string,
     /** The items it inserts, in statement order (`Responses[i]` answers `items[i]`). */
     readonly items: readonly EventItem[],
   ) {
+    // As bytes: the content length, the payload hash of the signature and the socket read them as they
+    // are, where a string is measured, then encoded to UTF-8 twice (30 KB a request).
+    const body = Buffer.from(insertBatchBody(table, items), 'utf8');
     const input: BatchExecuteStatementCommandInput & { [BODY]: Uint8Array } = {
       Statements: [],
-      // As bytes: the content length, the payload hash of the signature and the socket read them as they
-      // are, where a string is measured, then encoded to UTF-8 twice (30 KB a request).
-      [BODY]: Buffer.from(insertBatchBody(table, items), 'utf8'),
+      [BODY]: body,
     };
     super(input);
+    this.body = body;
   }
 
   override resolveMiddleware(...[clientStack, config, options]: Parameters<Resolve>): ReturnType<Resolve> {

@@ -70,7 +70,6 @@ import {
   type BatchExecuteStatementCommandOutput,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
-  DynamoDBClient,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -83,6 +82,7 @@ import { deflateRawFixed } from './deflate.js';
 import { ConflictError, isConditionFailed } from './errors.js';
 import { InsertBatchCommand } from './insert-batch.js';
 import { sleep, untilProcessed } from './unprocessed.js';
+import { UsageWriteClient } from './usage-write-client.js';
 
 const DAY_MS = 86_400_000;
 
@@ -531,16 +531,17 @@ export class UsageStore {
   readonly #plans = new Map<string, { steps: ShardStep[]; horizon: string }>();
 
   /**
-   * A low-level client for `writeClient`: middleware resolved once per command class (`cacheMiddleware`),
-   * and without the SDK's logger middleware, which filters every request and response for sensitive fields
+   * A low-level client for `writeClient`: INSERT batches signed and sent below the SDK's per-request pipeline
+   * after the first (`UsageWriteClient`), other requests with middleware resolved once per command class
+   * (`cacheMiddleware`), and without the SDK's logger middleware, which filters every request and response for sensitive fields
    * even when nothing logs (the default logger is a no-op). Endpoint, region and credentials come from the
    * environment, like `createDocumentClient`.
    *
    * @example
    * new UsageStore({ doc, writeClient: UsageStore.createWriteClient(), tableName });
    */
-  static createWriteClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-    const client = new DynamoDBClient({ maxAttempts: 8, ...config, cacheMiddleware: true });
+  static createWriteClient(config: DynamoDBClientConfig = {}): UsageWriteClient {
+    const client = new UsageWriteClient({ maxAttempts: 8, ...config, cacheMiddleware: true });
     client.middlewareStack.remove('loggerMiddleware');
     return client;
   }
