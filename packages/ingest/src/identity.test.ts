@@ -83,6 +83,21 @@ describe('hashPayload', () => {
     );
   });
 
+  it('hashes an event with attributes beyond the UsageEvent ones (or of other types) canonically too', () => {
+    const extra = fc.record({
+      zzz: fc.oneof(fc.string(), fc.jsonValue()),
+      id: fc.oneof(fc.string({ minLength: 1 }), fc.integer()),
+    });
+    fc.assert(
+      fc.property(event, extra, fc.boolean(), (e, x, withExtra) => {
+        const odd = { ...e, id: x.id, ...(withExtra ? { zzz: x.zzz } : {}) } as unknown as UsageEvent;
+        const expected = sha128(reference(JSON.parse(JSON.stringify(odd))));
+        expect(hashPayload(odd).hash).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('hashes the canonical text written out by hand', () => {
     const e: UsageEvent = {
       specversion: '1.0',

@@ -125,10 +125,56 @@ function hashOf(canonical: string): string {
  */
 export function hashPayload(event: UsageEvent): { hash: string; dataJson: string } {
   const dataJson = canonicalJson(event.data);
-  const json = objectJson(event as unknown as Record<string, unknown>, (k, v) =>
-    k === 'data' ? dataJson : canonicalJson(v),
-  );
+  const json =
+    envelopeJson(event, dataJson) ??
+    objectJson(event as unknown as Record<string, unknown>, (k, v) =>
+      k === 'data' ? dataJson : canonicalJson(v),
+    );
   return { hash: hashOf(json), dataJson };
+}
+
+/** The attributes a UsageEvent may have; their canonical order is the sorted one `envelopeJson` writes. */
+const ENVELOPE_KEYS = new Set([
+  'data',
+  'datacontenttype',
+  'dataschema',
+  'id',
+  'source',
+  'specversion',
+  'subject',
+  'time',
+  'type',
+]);
+
+/**
+ * The canonical JSON of an event whose attributes are only the UsageEvent ones (strings, and `data` given as
+ * its canonical JSON), written in their sorted order directly: what `objectJson` writes for it, without
+ * sorting the keys and a closure call per attribute. Undefined for anything else (the caller writes it).
+ */
+function envelopeJson(event: UsageEvent, dataJson: string): string | undefined {
+  const e = event as unknown as Record<string, unknown>;
+  for (const k in e) if (!ENVELOPE_KEYS.has(k)) return undefined;
+  const { id, source, specversion, subject, time, type, datacontenttype: ct, dataschema: ds } = e;
+  if (
+    typeof id !== 'string' ||
+    typeof source !== 'string' ||
+    typeof specversion !== 'string' ||
+    typeof subject !== 'string' ||
+    typeof time !== 'string' ||
+    typeof type !== 'string' ||
+    (ct !== undefined && typeof ct !== 'string') ||
+    (ds !== undefined && typeof ds !== 'string')
+  ) {
+    return undefined;
+  }
+  const q = JSON.stringify;
+  return (
+    `{"data":${dataJson}` +
+    (ct !== undefined ? `,"datacontenttype":${q(ct)}` : '') +
+    (ds !== undefined ? `,"dataschema":${q(ds)}` : '') +
+    `,"id":${q(id)},"source":${q(source)},"specversion":${q(specversion)},"subject":${q(subject)}` +
+    `,"time":${q(time)},"type":${q(type)}}`
+  );
 }
 
 /**
