@@ -9,6 +9,9 @@ import { Decimal } from '@tally/money';
 import type { IngestPolicy } from './policy.js';
 import type { Rejection } from './reasons.js';
 
+/** A non-negative decimal below 10^15 (at most 15 integer digits). */
+const PLAIN_QUANTITY = /^\d{1,15}(?:\.\d+)?$/;
+
 /** Aggregations whose values may be negative (levels such as a temperature, or changes of a level). */
 const SIGNED: ReadonlySet<Aggregation> = new Set(['min', 'max', 'latest', 'average']);
 
@@ -36,12 +39,11 @@ export function checkMeters(
   meters: readonly Meter[],
   policy: IngestPolicy,
 ): Rejection | undefined {
-  const who = `event ${event.source}#${event.id}`;
   if (meters.length === 0) {
     return {
       reason: 'unknown-meter',
       path: 'type',
-      message: `${who}: no meter reads events of type "${event.type}"`,
+      message: `event ${event.source}#${event.id}: no meter reads events of type "${event.type}"`,
     };
   }
   for (const meter of meters) {
@@ -60,6 +62,11 @@ export function checkMeters(
       };
     }
     if (meter.aggregation === 'count' || meter.aggregation === 'unique') continue;
+    // The usual quantity: not negative, under 10^15, so within any maximum of at least that; no Decimal.
+    if (meter.aggregation !== 'register-delta' && policy.maxQuantity >= 1e15 && PLAIN_QUANTITY.test(value)) {
+      continue;
+    }
+    const who = `event ${event.source}#${event.id}`;
     const path = `data.${meter.valuePath}`;
     const v = new Decimal(value);
     if (v.isNegative() && !v.isZero() && !allowsNegative(meter)) {

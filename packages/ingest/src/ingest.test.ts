@@ -100,8 +100,33 @@ describe('checkMeters', () => {
     ['sum of a missing value', { aggregation: 'sum', valuePath: 'v' }, {}, 'schema'],
     ['count of anything', { aggregation: 'count' }, {}, undefined],
     ['sum of 1e16', { aggregation: 'sum', valuePath: 'v' }, { v: 1e16 }, 'invalid-quantity'],
+    // 15 nines is 10^15 - 1, under the default maximum of 10^15; 16 digits is over it.
+    ['sum of 999999999999999', { aggregation: 'sum', valuePath: 'v' }, { v: '999999999999999' }, undefined],
+    [
+      'sum of 1000000000000001',
+      { aggregation: 'sum', valuePath: 'v' },
+      { v: '1000000000000001' },
+      'invalid-quantity',
+    ],
+    ['sum of 0.5', { aggregation: 'sum', valuePath: 'v' }, { v: 0.5 }, undefined],
+    [
+      'register read at the register maximum',
+      { aggregation: 'register-delta', valuePath: 'v', register: { max: '1000' } },
+      { v: '1000' },
+      'invalid-quantity',
+    ],
   ] as const)('%s', (_what, m, data, reason) => {
     expect(checkMeters(valid({ data }), [meter(m as Partial<MeterInput>)], policy)?.reason).toBe(reason);
+  });
+
+  it.each([
+    ['100', undefined],
+    ['100.5', 'invalid-quantity'],
+    ['101', 'invalid-quantity'],
+  ])('holds a quantity of %s to a lower configured maximum (100): %s', (v, reason) => {
+    const low = { ...policy, maxQuantity: 100 };
+    const m = meter({ aggregation: 'sum', valuePath: 'v' } as Partial<MeterInput>);
+    expect(checkMeters(valid({ data: { v } }), [m], low)?.reason).toBe(reason);
   });
 
   it('rejects an event no meter reads as unknown-meter', () => {

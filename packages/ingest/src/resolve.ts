@@ -18,8 +18,9 @@ export type Resolved = { readonly customer: CatalogCustomer } | { readonly rejec
  * - a closed customer (directly or through the device): `unknown-customer`.
  */
 export function resolveCustomer(event: UsageEvent, lookup: SubjectLookup): Resolved {
-  const who = `event ${event.source}#${event.id}`;
   let customer = lookup.customers.get(event.subject);
+  if (customer !== undefined && customer.status !== 'closed') return { customer };
+  const who = `event ${event.source}#${event.id}`;
   let via = '';
   if (customer === undefined) {
     const device = lookup.devices.get(event.subject);

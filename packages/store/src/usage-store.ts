@@ -210,6 +210,8 @@ function deflateOptions(length: number): { windowBits: number; memLevel: number 
   return { windowBits, memLevel: Math.min(8, windowBits - 6) };
 }
 
+let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+
 /** Items larger than this are one write unit more; the event data is deflated to stay under it. */
 const WRITE_UNIT_BYTES = 1024;
 
@@ -382,8 +384,11 @@ function sizeWithoutData(item: Omit<EventItem, 'd' | 'z'>): number {
  */
 function dataAttribute(json: string, restSize: number): string | Uint8Array {
   if (json.length <= 400) return json;
-  const bytes = Buffer.from(json, 'utf8');
-  if (restSize + 1 + bytes.length <= WRITE_UNIT_BYTES) return json;
+  // UTF-8 into a buffer kept between calls (at most 3 bytes a code unit): no 1 KB allocation per event.
+  if (scratch.length < json.length * 3) scratch = Buffer.allocUnsafeSlow(json.length * 3);
+  const length = scratch.write(json, 0, 'utf8');
+  if (restSize + 1 + length <= WRITE_UNIT_BYTES) return json;
+  const bytes = scratch.subarray(0, length);
   let z = deflateRawFixed(bytes);
   if (restSize + 1 + z.length > WRITE_UNIT_BYTES) {
     const dynamic = deflateRawSync(bytes, deflateOptions(bytes.length));
