@@ -69,6 +69,16 @@ describe('canonicalJson', () => {
   ])('handles %s', (_, v) => expect(canonicalJson(v)).toBe(reference(v)));
 });
 
+const base: UsageEvent = {
+  specversion: '1.0',
+  id: 'e-1',
+  source: 'urn:s',
+  type: 't',
+  subject: 'c',
+  time: '2026-01-09T10:00:00.000Z',
+  data: {},
+};
+
 describe('hashPayload', () => {
   it('gives the payload hash of the canonical event and the canonical JSON of its data', () => {
     fc.assert(
@@ -94,6 +104,22 @@ describe('hashPayload', () => {
         const expected = sha128(reference(JSON.parse(JSON.stringify(odd))));
         expect(hashPayload(odd).hash).toBe(expected);
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hashes text with any code units (lone surrogates, non-BMP) as the whole canonical text', () => {
+    const any = fc.string({ unit: 'binary', minLength: 1 });
+    fc.assert(
+      fc.property(
+        any,
+        any,
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
+        (id, subject, data) => {
+          const e: UsageEvent = { ...base, id, subject, data };
+          expect(hashPayload(e).hash).toBe(sha128(canonicalJson(e)));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { UsageEvent } from '@tally/metering';
 
 /**
@@ -111,7 +111,11 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  * and the 22nd of the 128-bit encoding holds bits 126–127 followed by zeros.
  */
 function hashOf(canonical: string): string {
-  const full = hash('sha256', canonical, 'base64url');
+  return first128(hash('sha256', canonical, 'base64url'));
+}
+
+/** The first 128 bits of a base64url sha256 digest (see `hashOf`). */
+function first128(full: string): string {
   return full.slice(0, 21) + BASE64URL[BASE64URL.indexOf(full[21]!) & 0b110000];
 }
 
@@ -125,11 +129,16 @@ function hashOf(canonical: string): string {
  */
 export function hashPayload(event: UsageEvent): { hash: string; dataJson: string } {
   const dataJson = canonicalJson(event.data);
-  const json =
-    envelopeJson(event, dataJson) ??
-    objectJson(event as unknown as Record<string, unknown>, (k, v) =>
-      k === 'data' ? dataJson : canonicalJson(v),
-    );
+  const rest = envelopeRest(event);
+  if (rest !== undefined) {
+    // The canonical text in three pieces, split at ASCII characters (so their UTF-8 is the whole text's): no
+    // 1 KB string joined for the digest.
+    const full = createHash('sha256').update('{"data":').update(dataJson).update(rest).digest('base64url');
+    return { hash: first128(full), dataJson };
+  }
+  const json = objectJson(event as unknown as Record<string, unknown>, (k, v) =>
+    k === 'data' ? dataJson : canonicalJson(v),
+  );
   return { hash: hashOf(json), dataJson };
 }
 
@@ -147,11 +156,12 @@ const ENVELOPE_KEYS = new Set([
 ]);
 
 /**
- * The canonical JSON of an event whose attributes are only the UsageEvent ones (strings, and `data` given as
- * its canonical JSON), written in their sorted order directly: what `objectJson` writes for it, without
- * sorting the keys and a closure call per attribute. Undefined for anything else (the caller writes it).
+ * The canonical JSON of an event whose attributes are only the UsageEvent ones (strings, and `data`), after
+ * its data: `{"data":<canonical data>` + this is what `objectJson` writes for it, written in the sorted order
+ * directly, without sorting the keys and a closure call per attribute. Undefined for anything else (the
+ * caller writes it the generic way).
  */
-function envelopeJson(event: UsageEvent, dataJson: string): string | undefined {
+function envelopeRest(event: UsageEvent): string | undefined {
   const e = event as unknown as Record<string, unknown>;
   for (const k in e) if (!ENVELOPE_KEYS.has(k)) return undefined;
   const { id, source, specversion, subject, time, type, datacontenttype: ct, dataschema: ds } = e;
@@ -169,7 +179,6 @@ function envelopeJson(event: UsageEvent, dataJson: string): string | undefined {
   }
   const q = JSON.stringify;
   return (
-    `{"data":${dataJson}` +
     (ct !== undefined ? `,"datacontenttype":${q(ct)}` : '') +
     (ds !== undefined ? `,"dataschema":${q(ds)}` : '') +
     `,"id":${q(id)},"source":${q(source)},"specversion":${q(specversion)},"subject":${q(subject)}` +
