@@ -275,8 +275,8 @@ export async function run(): Promise<BenchRow[]> {
 
     // The handler, with the real usage and quarantine stores; the catalog is served from memory (it is
     // cached per container in Lambda, so it costs nothing per event in steady state).
-    // As the function builds it: INSERT batches (InsertBatchCommand) through a low-level client that resolves
-    // its middleware once.
+    // As the function builds it: INSERT batches (InsertBatchCommand) through the usage store's write client,
+    // which signs and sends them below the SDK's per-request pipeline (UsageWriteClient).
     const writeClient = UsageStore.createWriteClient({ endpoint });
     const usage = new UsageStore({ doc, writeClient, tableName: tables.handler });
     const metrics = new Metrics({ namespace: 'Tally', serviceName: 'bench' });
@@ -486,7 +486,7 @@ export async function run(): Promise<BenchRow[]> {
       },
       {
         area: 'ingest',
-        name: 'floor CPU per event (the same INSERTs as the handler sends them, InsertBatchCommand): the write path',
+        name: 'floor CPU per event (the same INSERTs as the handler sends them: InsertBatchCommand, UsageWriteClient): the write path',
         value: ownBodyFloorCpuUs,
         unit: 'µs',
       },

@@ -106,7 +106,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): IngestDeps {
       acceptance: subscriptionAcceptance(doc, billing),
       usage: new UsageStore({
         doc,
-        // INSERT batches through a low-level client that resolves the SDK middleware once.
+        // INSERT batches signed and sent below the SDK's per-request pipeline (UsageWriteClient).
         writeClient: UsageStore.createWriteClient(),
         tableName: tableName(usageTable, env),
         retentionDays: policy.retentionDays,

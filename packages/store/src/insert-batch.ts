@@ -14,10 +14,10 @@
  * - the deserializer reads a 2xx answer with one `JSON.parse` and keeps it as DynamoDB JSON (only binary
  *   values of a returned item are decoded); any other status goes to the SDK's protocol, which raises the
  *   same typed exceptions (throttling, 5xx) that its retry strategy classifies.
- * Alternatives considered: building the HTTP request ourselves (a command from `Command.classBuilder()`)
- * would duplicate the SDK's endpoint-to-request mapping for a gain of a few µs per request; signing and
- * sending with `@smithy/signature-v4` and the node HTTP handler directly would also re-implement retries
- * and credential refresh.
+ * Sent through any DynamoDB client, this is the SDK's full per-request pipeline. The usage store's own write
+ * client (`UsageWriteClient`, usage-write-client.ts) sends it below that pipeline after the first request
+ * (its body, `readInsertAnswer` for the answer, its own SigV4 and retries): the pipeline cost about 500 µs of
+ * CPU a request, 20 µs per event.
  *
  * The body is the one the SDK writes for the same statements (property test in insert-batch.test.ts).
  */
