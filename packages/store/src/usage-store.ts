@@ -64,13 +64,13 @@
  * accept it because a producer's retry resends the same payload.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import {
-  type AttributeValue,
-  type BatchExecuteStatementCommand,
-  type BatchExecuteStatementCommandOutput,
+import type {
+  AttributeValue,
+  BatchExecuteStatementCommand,
+  BatchExecuteStatementCommandOutput,
   BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClientConfig,
+  BatchGetItemCommandOutput,
+  DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -82,7 +82,7 @@ import { deflateRawFixed } from './deflate.js';
 import { ConflictError, isConditionFailed } from './errors.js';
 import { InsertBatchCommand } from './insert-batch.js';
 import { sleep, untilProcessed } from './unprocessed.js';
-import { UsageWriteClient } from './usage-write-client.js';
+import { ReadHashesCommand, UsageWriteClient } from './usage-write-client.js';
 
 const DAY_MS = 86_400_000;
 
@@ -710,16 +710,7 @@ export class UsageStore {
         await untilProcessed('usage events BatchGetItem keys', request, async (pending) => {
           this.stats.requests++;
           const res: BatchGetItemCommandOutput = await this.#writer.send(
-            new BatchGetItemCommand({
-              RequestItems: {
-                [this.#table]: {
-                  Keys: [...pending],
-                  ProjectionExpression: 'pk, sk, h, m',
-                  ConsistentRead: true,
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
+            new ReadHashesCommand(this.#table, pending, 'pk, sk, h, m'),
           );
           for (const c of res.ConsumedCapacity ?? []) this.stats.readUnits += c.CapacityUnits ?? 0;
           for (const got of res.Responses?.[this.#table] ?? []) {

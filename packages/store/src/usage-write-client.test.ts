@@ -5,13 +5,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { InsertBatchCommand, insertBatchBody } from './insert-batch.js';
 import type { EventItem } from './usage-store.js';
-import { isRetryable, signInsertBatch, UsageWriteClient } from './usage-write-client.js';
+import { isRetryable, ReadHashesCommand, signInsertBatch, UsageWriteClient } from './usage-write-client.js';
 
 /** node's sha256 / HMAC-sha256 as the signer's hash constructor. */
 class Sha256 {
   readonly #h: { update(data: string | Uint8Array): void; digest(): Buffer };
   constructor(secret?: unknown) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
+    this.#h =
+      secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
   }
   update(data: unknown): void {
     this.#h.update(data as string | Uint8Array);
@@ -200,6 +201,44 @@ describe('UsageWriteClient', () => {
     const err = await client.send(new InsertBatchCommand('usage', items)).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('UsageWriteClient reads of stored hashes', () => {
+  const keys = [{ pk: { S: 'U#c#t#2026-01#0' }, sk: { S: '2026-01-01#["s","1"]' } }];
+  const found: [number, object] = [
+    200,
+    {
+      Responses: { usage: [{ pk: keys[0]!.pk, sk: keys[0]!.sk, h: { S: 'h1' }, m: { S: 'm1' } }] },
+      UnprocessedKeys: {},
+      ConsumedCapacity: [{ TableName: 'usage', CapacityUnits: 1 }],
+    },
+  ];
+
+  it('sends ReadHashesCommand itself after the first, with the body and target the SDK sends, and reads the answer', async () => {
+    const { client, seen } = answering([found, found]);
+    const first = await client.send(new ReadHashesCommand('usage', keys, 'pk, sk, h, m'));
+    const second = await client.send(new ReadHashesCommand('usage', keys, 'pk, sk, h, m'));
+    const [sdk, ours] = seen as [Seen, Seen];
+    expect(JSON.parse(ours.body)).toEqual(JSON.parse(sdk.body));
+    expect(ours.headers['x-amz-target']).toBe('DynamoDB_20120810.BatchGetItem');
+    expect(ours.headers['x-amz-target']).toBe(sdk.headers['x-amz-target']);
+    expect(ours.headers.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-target');
+    expect(second.Responses).toEqual(first.Responses);
+    expect(second.Responses?.usage?.[0]?.h).toEqual({ S: 'h1' });
+    expect(second.ConsumedCapacity).toEqual(first.ConsumedCapacity);
+  });
+
+  it('sends the same read again after a throttle', async () => {
+    const throttle: [number, object] = [
+      400,
+      { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'x' },
+    ];
+    const { client, seen } = answering([found, throttle, found], { maxAttempts: 2 });
+    await client.send(new ReadHashesCommand('usage', keys, 'pk, sk, h, m'));
+    const res = await client.send(new ReadHashesCommand('usage', keys, 'pk, sk, h, m'));
+    expect(res.$metadata.attempts).toBe(2);
+    expect(seen[2]!.body).toBe(seen[1]!.body);
   });
 });
 

@@ -21,10 +21,23 @@
  * still fails throws, and the usage store makes its inputs errors, which the queue redelivers.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { InsertBatchCommand, readInsertAnswer, type SerdeConfig } from './insert-batch.js';
+import {
+  type AttributeValue,
+  BatchGetItem$,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type HttpResponseLike,
+  InsertBatchCommand,
+  readInsertAnswer,
+  type SerdeConfig,
+} from './insert-batch.js';
 
-const TARGET = 'DynamoDB_20120810.BatchExecuteStatement';
+const INSERT_TARGET = 'DynamoDB_20120810.BatchExecuteStatement';
+const GET_TARGET = 'DynamoDB_20120810.BatchGetItem';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /** Where the SDK sent the first InsertBatch: what every later one is sent to. */
@@ -38,6 +51,8 @@ interface Endpoint {
 }
 
 export interface SigningInput {
+  /** The operation (`X-Amz-Target`), default BatchExecuteStatement. */
+  readonly target?: string;
   readonly host: string;
   readonly body: Uint8Array;
   readonly region: string;
@@ -67,10 +82,12 @@ function signingKey(secret: string, day: string, region: string): Buffer {
 }
 
 /**
- * The headers of a signed BatchExecuteStatement request (SigV4, service `dynamodb`, path `/`, no query):
- * content type, target, host, date, session token when there is one, and the authorization.
+ * The headers of a signed DynamoDB request (SigV4, service `dynamodb`, path `/`, no query; BatchExecuteStatement
+ * unless `target` says otherwise): content type, target, host, date, session token when there is one, and the
+ * authorization.
  */
 export function signInsertBatch(input: SigningInput): Record<string, string> {
+  const target = input.target ?? INSERT_TARGET;
   const date = amzDate(input.date);
   const day = date.slice(0, 8);
   const token = input.sessionToken;
@@ -80,7 +97,7 @@ export function signInsertBatch(input: SigningInput): Record<string, string> {
   const canonical =
     `POST\n/\n\ncontent-type:${CONTENT_TYPE}\nhost:${input.host}\nx-amz-date:${date}\n` +
     (token ? `x-amz-security-token:${token}\n` : '') +
-    `x-amz-target:${TARGET}\n\n${signed}\n${createHash('sha256').update(input.body).digest('hex')}`;
+    `x-amz-target:${target}\n\n${signed}\n${createHash('sha256').update(input.body).digest('hex')}`;
   const scope = `${day}/${input.region}/dynamodb/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${date}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
   const signature = createHmac('sha256', signingKey(input.secretAccessKey, day, input.region))
@@ -88,7 +105,7 @@ export function signInsertBatch(input: SigningInput): Record<string, string> {
     .digest('hex');
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPE,
-    'x-amz-target': TARGET,
+    'x-amz-target': target,
     host: input.host,
     'x-amz-date': date,
     authorization: `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
@@ -130,11 +147,64 @@ interface DirectConfig extends SerdeConfig {
   maxAttempts(): Promise<number>;
   systemClockOffset?: number;
   requestHandler: {
-    handle(request: object, options?: object): Promise<{ response: Parameters<typeof readInsertAnswer>[1] }>;
+    handle(request: object, options?: object): Promise<{ response: HttpResponseLike }>;
   };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The usage store's consistent BatchGetItem of event keys (string attributes only): a `BatchGetItemCommand`
+ * any client sends, whose JSON body is its input as it stands (`body`), so `UsageWriteClient` sends it
+ * itself like an InsertBatch (duplicates the local stack's INSERT refuses without the stored item, 100 keys a
+ * request, cost about 3 ms of SDK CPU each).
+ */
+export class ReadHashesCommand extends BatchGetItemCommand {
+  /** The request body: the input in DynamoDB JSON (strings only, so the SDK would write the same). */
+  readonly body: Uint8Array;
+
+  constructor(table: string, keys: readonly Record<string, AttributeValue>[], projection: string) {
+    const input = {
+      RequestItems: { [table]: { Keys: [...keys], ProjectionExpression: projection, ConsistentRead: true } },
+      ReturnConsumedCapacity: 'TOTAL' as const,
+    };
+    super(input);
+    this.body = Buffer.from(JSON.stringify(input), 'utf8');
+  }
+}
+
+const getOperation = {
+  namespace: BatchGetItem$[1],
+  name: BatchGetItem$[2],
+  traits: BatchGetItem$[3],
+  input: BatchGetItem$[4],
+  output: BatchGetItem$[5],
+};
+
+/** A BatchGetItem answer as DynamoDB JSON (binary values decoded), or the SDK's typed exception. */
+async function readGetAnswer(
+  config: SerdeConfig,
+  response: HttpResponseLike,
+): Promise<BatchGetItemCommandOutput> {
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    await config.protocol.deserializeResponse(getOperation, { ...config }, response);
+    throw new Error(`BatchGetItem: HTTP ${response.statusCode} without a service error`);
+  }
+  const bytes = await config.streamCollector(response.body);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const parsed = (text.length > 0 ? JSON.parse(text) : {}) as BatchGetItemCommandOutput;
+  for (const items of Object.values(parsed.Responses ?? {})) {
+    for (const item of items) {
+      for (const k in item) {
+        const v = item[k] as { B?: unknown };
+        if (typeof v.B === 'string') v.B = new Uint8Array(Buffer.from(v.B, 'base64'));
+      }
+    }
+  }
+  const h = response.headers;
+  parsed.$metadata = { httpStatusCode: response.statusCode, requestId: h['x-amzn-requestid'] };
+  return parsed;
+}
 
 /**
  * A `DynamoDBClient` whose `send(new InsertBatchCommand(...))` signs and sends the request itself once the
@@ -170,18 +240,31 @@ export class UsageWriteClient extends DynamoDBClient {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's send is overloaded; this passes every form through.
   override send(...args: any[]): any {
     const [command] = args;
-    if (args.length === 1 && command instanceof InsertBatchCommand && this.#endpoint !== undefined) {
-      return this.#insert(command, this.#endpoint);
+    const endpoint = this.#endpoint;
+    if (args.length === 1 && endpoint !== undefined) {
+      if (command instanceof InsertBatchCommand) {
+        return this.#direct(INSERT_TARGET, command.body, endpoint, (config, r) =>
+          readInsertAnswer(config, r, {}),
+        );
+      }
+      if (command instanceof ReadHashesCommand) {
+        return this.#direct(GET_TARGET, command.body, endpoint, readGetAnswer);
+      }
     }
     return (super.send as (...a: unknown[]) => unknown)(...args);
   }
 
-  async #insert(command: InsertBatchCommand, endpoint: Endpoint) {
+  async #direct<T extends { $metadata: { attempts?: number } }>(
+    target: string,
+    body: Uint8Array,
+    endpoint: Endpoint,
+    read: (config: SerdeConfig, response: HttpResponseLike) => Promise<T>,
+  ): Promise<T> {
     const config = this.config as unknown as DirectConfig;
     const attempts = await config.maxAttempts();
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = await this.#once(command.body, endpoint, config);
+        const out = await read(config, await this.#once(target, body, endpoint, config));
         out.$metadata.attempts = attempt;
         return out;
       } catch (err) {
@@ -192,9 +275,10 @@ export class UsageWriteClient extends DynamoDBClient {
     }
   }
 
-  async #once(body: Uint8Array, endpoint: Endpoint, config: DirectConfig) {
+  async #once(target: string, body: Uint8Array, endpoint: Endpoint, config: DirectConfig) {
     const [credentials, region] = await Promise.all([config.credentials(), config.region()]);
     const headers = signInsertBatch({
+      target,
       host: endpoint.host,
       body,
       region,
@@ -214,6 +298,6 @@ export class UsageWriteClient extends DynamoDBClient {
       headers,
       body,
     });
-    return readInsertAnswer(config, response, {});
+    return response;
   }
 }
