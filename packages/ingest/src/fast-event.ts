@@ -9,14 +9,14 @@ function instant(s: string): string | undefined {
   // The usual spelling (`toISOString`'s own) maps to itself: one parse, no pattern.
   if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */) {
     const ms = Date.parse(s);
-    if (ms === ms) {
+    if (!Number.isNaN(ms)) {
       const iso = new Date(ms).toISOString();
       if (iso === s) return iso;
     }
   }
   if (!DATETIME.test(s)) return undefined;
   const ms = Date.parse(s);
-  return ms === ms ? new Date(ms).toISOString() : undefined;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 function isPlain(o: unknown): o is Record<string, unknown> {
