@@ -40,7 +40,10 @@ import { type BenchRow, benchScale } from './types.js';
 // floor measured in the same run: plain BatchWriteItem of the same items into a table of the same definition.
 // Also write units and requests per event (10 % of the inputs are redelivered duplicates), handler CPU per
 // event, and the CPU of its parts measured alone: the write path (the same INSERT batches without ingest
-// logic) and the ingest decisions (no I/O).
+// logic), the ingest decisions (no I/O), and the whole handler without the network (its items and request
+// bodies built, answered from memory). The handler row is split into user and system CPU, the main thread's
+// GC pauses, and its network part (handler minus handler without the network: requests, answers, reads of
+// duplicates, and the garbage collection of what a batch keeps alive while its requests are out).
 const FULL = 20_000;
 const BATCH = 1_000;
 const DUP_SHARE = 0.1;
