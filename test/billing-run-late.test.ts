@@ -89,3 +89,66 @@ describe('billing run: late usage becomes an adjustment on the next invoice', ()
     expect(jan.lines.some((l) => l.kind === 'adjustment')).toBe(false);
   });
 });
+
+describe('billing run: an earlier period is read again only when something of it arrived late', () => {
+  let h: Harness;
+  const calls: PortCall[] = [];
+  // The usage reads and arrival probes of one customer, in call order, with the period start they ask about.
+  const usageCalls = (customerId: string) =>
+    calls
+      .filter((c) => c.at === 'usage.queryEvents' || c.at === 'usage.anyArrived')
+      .map((c) => ({ at: c.at, arg: c.arg as { customerId: string; from: string } }))
+      .filter((c) => c.arg.customerId === customerId);
+  const JAN = '2026-01-01T00:00:00Z';
+  beforeAll(async () => {
+    h = await billingHarness({ clockStart: '2026-01-31T12:00:00Z', calls });
+    await h.subscribe(customer('ontime', 'UTC'), 'sub-ontime');
+    await h.subscribe(customer('tardy', 'UTC'), 'sub-tardy');
+    for (const c of ['ontime', 'tardy']) {
+      await h.putEvents(c, [
+        ...hours('2026-01-02T00:00:00Z', 120, `${c}-jan`, c),
+        ...hours('2026-02-02T00:00:00Z', 30, `${c}-feb`, c),
+      ]);
+    }
+    await h.walkTo('2026-02-02T00:00:00Z', 6 * 3_600_000);
+    // January is final for both; 5 January calls of one customer arrive late.
+    await h.putEvents('tardy', [
+      ...hours('2026-01-25T00:00:00Z', 5, 'tardy-late', 'tardy').map((e) => ({
+        ...e,
+        receivedAt: '2026-02-10T00:00:00Z',
+      })),
+    ]);
+    await h.walkTo('2026-03-02T00:00:00Z', 24 * 3_600_000);
+  });
+  afterAll(() => h.stop());
+
+  it('asks whether January received anything late, and does not read January again when nothing did', async () => {
+    const seq = usageCalls('ontime');
+    const firstProbe = seq.findIndex((c) => c.at === 'usage.anyArrived' && c.arg.from === JAN);
+    // February's draft and final jobs each ask about January…
+    expect(
+      seq.filter((c) => c.at === 'usage.anyArrived' && c.arg.from === JAN).length,
+    ).toBeGreaterThanOrEqual(2);
+    // …after January's own jobs read it, and nothing reads January after the first question.
+    expect(seq.slice(0, firstProbe).some((c) => c.at === 'usage.queryEvents' && c.arg.from === JAN)).toBe(
+      true,
+    );
+    expect(seq.slice(firstProbe).filter((c) => c.at === 'usage.queryEvents' && c.arg.from === JAN)).toEqual(
+      [],
+    );
+    const feb = (await h.invoices.get('inv_sub-ontime_20260201T000000Z'))!.invoice;
+    expect(feb.lines.some((l) => l.kind === 'adjustment')).toBe(false);
+  });
+
+  it('reads January whole when something arrived late, and bills it as an adjustment', async () => {
+    const seq = usageCalls('tardy');
+    const firstProbe = seq.findIndex((c) => c.at === 'usage.anyArrived' && c.arg.from === JAN);
+    expect(firstProbe).toBeGreaterThan(0);
+    expect(seq.slice(firstProbe).some((c) => c.at === 'usage.queryEvents' && c.arg.from === JAN)).toBe(true);
+    const feb = (await h.invoices.get('inv_sub-tardy_20260201T000000Z'))!.invoice;
+    const adjustments = feb.lines.filter((l) => l.kind === 'adjustment');
+    // January billed 120 calls (100 included, 20 × 0.05 = 1.00 over); 5 more, all over: 5 × 0.05 = 0.25
+    expect(adjustments).toHaveLength(1);
+    expect(adjustments[0]).toMatchObject({ chargeId: 'calls', quantity: '5', amount: '0.25' });
+  });
+});

@@ -326,6 +326,34 @@ async function readUsage(
   return out;
 }
 
+/**
+ * Whether any event of the subscription's meters arrived in `[receivedFrom, lateBefore)` for one of the
+ * periods (asked of the usage store per event type and period, in parallel, without reading the events).
+ */
+async function anyArrivedLate(
+  ctx: Context,
+  deps: BillingDeps,
+  periods: readonly { period: BillingPeriod; lateBefore: string }[],
+  receivedFrom: string,
+): Promise<boolean> {
+  const types = [...new Set(Object.values(ctx.sourceMeters).map((m) => m.eventType))];
+  const asks = periods.flatMap(({ period, lateBefore }) =>
+    ms(lateBefore) <= ms(receivedFrom)
+      ? []
+      : types.map((eventType) =>
+          deps.usage.anyArrived({
+            customerId: ctx.customer.id,
+            eventType,
+            from: period.start,
+            to: period.end,
+            receivedFrom,
+            receivedBefore: lateBefore,
+          }),
+        ),
+  );
+  return (await Promise.all(asks)).some(Boolean);
+}
+
 /** One earlier period the draft may correct: its finalized invoice and its records, billed and late. */
 interface Correctable {
   readonly period: BillingPeriod;
@@ -387,7 +415,7 @@ async function assemblePeriod(
   let lateChanges = new Map<string, Map<string, Decimal>>();
   if (prev !== null && prev.kind === 'period' && prev.status !== 'draft') {
     const prevCutoff = iso(ms(prev.createdAt) - settle);
-    const window: Correctable[] = [];
+    const candidates: { period: BillingPeriod; original: Invoice; lateBefore: string }[] = [];
     for (let i = period.index - 1; i >= 0; i--) {
       const p = periodByIndex(ctx.subscription, ctx.customer, i);
       if (p === null) break;
@@ -399,11 +427,19 @@ async function assemblePeriod(
       // The period just before is `prev`, read a moment ago: not read twice.
       const original = originalId === prev.id ? prev : (await deps.invoices.get(originalId))?.invoice;
       if (original === undefined || original.status === 'draft') continue;
-      const split = await readUsage(ctx, deps, { start: p.start, end: p.end }, [
-        { name: 'billed', receivedBefore: prevCutoff },
-        { name: 'late', receivedFrom: prevCutoff, receivedBefore: iso(Math.min(ms(cutoff), closes)) },
-      ]);
-      window.push({ period: p, original, billed: split.billed!, late: split.late! });
+      candidates.push({ period: p, original, lateBefore: iso(Math.min(ms(cutoff), closes)) });
+    }
+    // Usually nothing arrived late: then no earlier period is re-rated (each would be skipped below) and the
+    // late changes are empty, so the periods are read whole only when the probe finds a late arrival.
+    const window: Correctable[] = [];
+    if (await anyArrivedLate(ctx, deps, candidates, prevCutoff)) {
+      for (const c of candidates) {
+        const split = await readUsage(ctx, deps, { start: c.period.start, end: c.period.end }, [
+          { name: 'billed', receivedBefore: prevCutoff },
+          { name: 'late', receivedFrom: prevCutoff, receivedBefore: c.lateBefore },
+        ]);
+        window.push({ period: c.period, original: c.original, billed: split.billed!, late: split.late! });
+      }
     }
     lateChanges = changesOf(ctx, window, (w) => w.late);
     const stateful = Object.values(ctx.sourceMeters).filter((m) => openingKind(m) !== null);

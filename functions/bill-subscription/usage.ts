@@ -25,6 +25,18 @@ export interface UsageSource {
     notBefore?: string;
     lookbackDays?: number;
   }): Promise<{ readonly event: UsageEvent; readonly receivedAt: string } | null>;
+  /**
+   * Whether any event of a type with `from <= time < to` arrived with `receivedFrom <= receivedAt <
+   * receivedBefore`, without reading the events (billing asks before reading an earlier period whole).
+   */
+  anyArrived(input: {
+    customerId: string;
+    eventType: string;
+    from: string;
+    to: string;
+    receivedFrom: string;
+    receivedBefore: string;
+  }): Promise<boolean>;
 }
 
 /** Aggregations whose value over a set is a fold of one small accumulator (memory flat in event count). */
