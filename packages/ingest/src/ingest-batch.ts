@@ -41,10 +41,14 @@ export interface BatchResult {
 }
 
 interface Work {
-  readonly unit: InputUnit;
+  /** The input; once validated, without its parsed JSON (see the writes below). */
+  unit: InputUnit;
   /** The message's `receivedAt`, or the processing time. */
   readonly receivedAt: string;
+  /** The validated event, until its item is built (then only `who` is kept). */
   event?: UsageEvent;
+  /** The validated event's identity, for messages and quarantine entries. */
+  who?: { readonly source: string; readonly id: string };
   customer?: CatalogCustomer;
   hash?: string;
   rejection?: Rejection;
@@ -102,6 +106,7 @@ export async function ingestBatch(
       continue;
     }
     w.event = v.event;
+    w.who = { source: v.event.source, id: v.event.id };
     subjects.add(v.event.subject);
     types.add(v.event.type);
   }
@@ -172,7 +177,15 @@ export async function ingestBatch(
   }
 
   const failed = new Map<string, unknown>();
-  const results = puts.length > 0 ? await ports.usage.putEvents(puts) : [];
+  // What is read after the writes: each put's hash, and of each event its identity. The parsed inputs and
+  // the puts (data, data JSON) are dropped here, so they are not kept alive while the requests are out.
+  const putHashes = puts.map((p) => p.hash);
+  for (const w of work) {
+    if (w.who === undefined) continue;
+    w.event = undefined;
+    w.unit = { messageId: w.unit.messageId, index: w.unit.index, raw: w.unit.raw };
+  }
+  const results = puts.length > 0 ? await ports.usage.putEvents(puts.splice(0)) : [];
   const leaders = new Set<number>();
   for (const w of work) {
     if (w.put === undefined) continue;
@@ -184,14 +197,14 @@ export async function ingestBatch(
     const isLeader = !leaders.has(w.put);
     leaders.add(w.put);
     // The copy that stays: this batch's first when it was stored, otherwise the one already in the table.
-    const kept = res.status === 'stored' ? puts[w.put]!.hash : res.hash;
+    const kept = res.status === 'stored' ? putHashes[w.put]! : res.hash;
     if (isLeader && (res.status === 'stored' || (res.ownWrite && res.hash === w.hash))) w.outcome = 'stored';
     else if (w.hash === kept) w.outcome = 'duplicate';
     else {
       w.rejection = {
         reason: 'conflict',
         message:
-          `event ${w.event!.source}#${w.event!.id}: same identity as an event already stored for customer ` +
+          `event ${w.who!.source}#${w.who!.id}: same identity as an event already stored for customer ` +
           `${w.customer!.id}, with another payload (stored hash ${kept}, this one ${w.hash}); the first stays`,
       };
     }
@@ -207,7 +220,7 @@ export async function ingestBatch(
         w.rejection,
         { receivedAt: w.receivedAt, quarantinedAt: nowIso },
         {
-          ...(w.event !== undefined ? { event: w.event } : {}),
+          ...(w.who !== undefined ? { event: w.who } : {}),
           ...(w.customer !== undefined ? { customerId: w.customer.id } : {}),
         },
       ),

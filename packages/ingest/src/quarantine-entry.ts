@@ -14,7 +14,12 @@ export function quarantineEntry(
   unit: InputUnit,
   rejection: Rejection,
   at: { readonly receivedAt: string; readonly quarantinedAt: string },
-  known: { readonly event?: UsageEvent; readonly customerId?: string; readonly producerId?: string } = {},
+  known: {
+    /** The validated event, or its identity. */
+    readonly event?: Pick<UsageEvent, 'source' | 'id'>;
+    readonly customerId?: string;
+    readonly producerId?: string;
+  } = {},
 ): QuarantineEntry {
   const json =
     unit.json !== null && typeof unit.json === 'object' ? (unit.json as Record<string, unknown>) : undefined;

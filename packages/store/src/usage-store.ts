@@ -591,7 +591,13 @@ export class UsageStore {
       const shard = count > 1 ? shardOf(identityKey(input.event.source, input.event.id), count) : 0;
       return toItem(input, shard, this.#retentionDays);
     });
-    const outcomes: PutOutcome[] = new Array(inputs.length);
+    // The inputs (their data above all) are not needed once mapped: only the items stay alive while the
+    // requests are out.
+    return this.#putItems(items);
+  }
+
+  async #putItems(items: readonly EventItem[]): Promise<PutOutcome[]> {
+    const outcomes: PutOutcome[] = new Array(items.length);
     let pending = items.map((_, i) => i);
     while (pending.length > 0) {
       const keys = new Set<string>();
@@ -602,7 +608,7 @@ export class UsageStore {
         (keys.has(key) ? later : wave).push(i);
         keys.add(key);
       }
-      await this.#insertAll(wave, items, inputs, outcomes);
+      await this.#insertAll(wave, items, outcomes);
       pending = later;
     }
     return outcomes;
@@ -612,7 +618,6 @@ export class UsageStore {
   async #insertAll(
     indices: readonly number[],
     items: readonly EventItem[],
-    inputs: readonly EventToStore[],
     outcomes: PutOutcome[],
   ): Promise<void> {
     const batches: number[][] = [];
@@ -628,7 +633,7 @@ export class UsageStore {
     };
     const inFlight = Math.max(1, Math.ceil(this.#concurrency / STATEMENTS_PER_BATCH));
     await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
-    if (existing.length > 0) await this.#readExisting(existing, items, inputs, outcomes);
+    if (existing.length > 0) await this.#readExisting(existing, items, outcomes);
   }
 
   async #insertBatch(
@@ -691,7 +696,6 @@ export class UsageStore {
   async #readExisting(
     indices: readonly number[],
     items: readonly EventItem[],
-    inputs: readonly EventToStore[],
     outcomes: PutOutcome[],
   ): Promise<void> {
     const byKey = new Map<string, number[]>();
@@ -748,7 +752,7 @@ export class UsageStore {
                   'the insert found the key but the item is gone',
                 ),
               }
-            : { status: 'exists', hash: old.h, ownWrite: old.m === originTag(inputs[i]!.origin) };
+            : { status: 'exists', hash: old.h, ownWrite: old.m === items[i]!.m };
       }
     }
   }
