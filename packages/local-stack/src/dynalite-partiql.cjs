@@ -29,6 +29,15 @@
 module.exports = function createDynalite(dynalitePath, settings) {
   const path = require('node:path');
   const dir = path.dirname(dynalitePath);
+  if (settings.path) {
+    // A persisted stack: reads from memory, writes mirrored to the LevelDB folder (see mirrored-level.cjs).
+    // dynalite's db module takes `Level` from `level` when it loads, so the swap comes first.
+    const level = require(require.resolve('level', { paths: [dir] }));
+    if (!level.Level.mirrored) {
+      level.Level = require('./mirrored-level.cjs')(dir);
+      level.Level.mirrored = true;
+    }
+  }
   const db = require(path.join(dir, 'db'));
   const validations = require(path.join(dir, 'validations'));
   const putValidation = require(path.join(dir, 'validations', 'putItem'));
