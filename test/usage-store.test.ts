@@ -1,4 +1,5 @@
-import { payloadHash } from '@tally/ingest';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { identityKey, payloadHash, shardOf } from '@tally/ingest';
 import type { UsageEvent } from '@tally/metering';
 import { createDocumentClient, UsageStore } from '@tally/store';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +10,11 @@ import { localClients, uniquePrefix } from './support/aws.js';
 // bounds of the sk ranges and the backward search are checked on real key conditions.
 
 let usage: UsageStore;
+let tableName: string;
 
 beforeAll(async () => {
   const resources = await createResources(localClients(), uniquePrefix('usage'));
+  tableName = resources.tables.Usage!;
   usage = new UsageStore({
     doc: createDocumentClient(),
     tableName: resources.tables.Usage!,
@@ -145,6 +148,51 @@ describe('UsageStore.queryEvents on month partitions', () => {
     // The first page (500) ends on Jan 13 (12 × 40 = 480 before it): the rest of Jan 13 (1 Query), then
     // Jan 14 .. Jan 31 (18 days) in ceil(18 / 13) = 2 slices of 9 days (360 events, 1 Query each): 1 + 1 + 2
     expect(jan.requests).toBe(4);
+  });
+});
+
+describe('UsageStore: shard plans of many customers, read together', () => {
+  it('writes each event of a batch of several customers to the shard of its customer’s plan', async () => {
+    const doc = createDocumentClient();
+    const table = tableName;
+    await usage.setShardCount({
+      customerId: 'plans-b',
+      eventType: 'x.call',
+      count: 3,
+      fromDay: '2026-01-05',
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    // A store with nothing cached, as an ingest container that starts: it reads the three plans at once.
+    const cold = new UsageStore({ doc, tableName: table, now: () => new Date('2026-01-10T12:00:00Z') });
+    const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const inputs = ['plans-a', 'plans-b', 'plans-c'].flatMap((c) =>
+      ids.map((id, i) => {
+        const e = event(c, id, `2026-01-10T${String(i).padStart(2, '0')}:00:00Z`);
+        return { customerId: c, event: e, hash: payloadHash(e), receivedAt: e.time, origin: `m-${c}-${id}` };
+      }),
+    );
+    const before = cold.stats.requests;
+    const out = await cold.putEvents(inputs);
+    expect(out.every((o) => o.status === 'stored')).toBe(true);
+    // 36 events: 2 INSERT batches (25 a request) and 1 BatchGetItem of the 3 plans
+    expect(cold.stats.requests - before).toBe(3);
+    const onShard = async (c: string, shard: number) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `U#${c}#x.call#2026-01#${shard}` },
+          }),
+        )
+      ).Count ?? 0;
+    expect(await onShard('plans-a', 0)).toBe(12);
+    expect(await onShard('plans-c', 0)).toBe(12);
+    const expected = [0, 1, 2].map(
+      (k) => ids.filter((id) => shardOf(identityKey('urn:t', id), 3) === k).length,
+    );
+    expect(await Promise.all([0, 1, 2].map((k) => onShard('plans-b', k)))).toEqual(expected);
+    expect(expected.filter((n) => n > 0).length).toBeGreaterThan(1);
   });
 });
 

@@ -12,6 +12,8 @@ import { type EventWriteClient, shardCountOn, UsageStore } from './usage-store.j
 interface PlanTable {
   items: Map<string, Record<string, unknown>>;
   gets: number;
+  /** BatchGetItem requests, and the keys they asked for. */
+  batchGets?: { pks: string[] }[];
 }
 
 function planDoc(table: PlanTable): DynamoDBDocumentClient {
@@ -25,6 +27,14 @@ function planDoc(table: PlanTable): DynamoDBDocumentClient {
       if (command.constructor.name === 'GetCommand') {
         table.gets++;
         return { Item: table.items.get(input.Key!.pk), $metadata: {} };
+      }
+      if (command.constructor.name === 'BatchGetCommand') {
+        const [[name, req]] = Object.entries(
+          (command.input as { RequestItems: Record<string, { Keys: { pk: string }[] }> }).RequestItems,
+        ) as [[string, { Keys: { pk: string }[] }]];
+        (table.batchGets ??= []).push({ pks: req.Keys.map((k) => k.pk) });
+        const items = req.Keys.flatMap((k) => (table.items.has(k.pk) ? [table.items.get(k.pk)!] : []));
+        return { Responses: { [name]: items }, $metadata: {} };
       }
       if (command.constructor.name === 'PutCommand') {
         const was = table.items.get(input.Item!.pk);
@@ -236,5 +246,58 @@ describe('UsageStore: the shard-plan cache answers up to the day after the read'
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('UsageStore: the plans of many customer·types are read together', () => {
+  it('reads the plans an ingest batch lacks in one BatchGetItem, and writes each event to its plan’s shard', async () => {
+    const table = newTable();
+    const pks: string[] = [];
+    const store = new UsageStore({
+      doc: planDoc(table),
+      writeClient: recordingWriter(pks),
+      tableName: 'usage',
+      now: () => new Date('2026-01-10T10:00:00Z'),
+    });
+    // cust-2 spreads over 4 shards from Jan 5; the others have no plan (one shard).
+    await store.setShardCount({
+      customerId: 'cust-2',
+      eventType: 'tally.call.completed',
+      count: 4,
+      fromDay: '2026-01-05',
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    const gets = table.gets;
+    const events = ['cust-1', 'cust-2', 'cust-3'].flatMap((c) =>
+      Array.from({ length: 8 }, (_, i) => ({
+        ...input(`${c}-e${i}`, `2026-01-10T0${i}:00:00Z`),
+        customerId: c,
+      })),
+    );
+    await store.putEvents(events);
+    // One request for the three plans, no GetItem
+    expect(table.batchGets).toEqual([
+      {
+        pks: [
+          'USHARDS#cust-1#tally.call.completed',
+          'USHARDS#cust-2#tally.call.completed',
+          'USHARDS#cust-3#tally.call.completed',
+        ],
+      },
+    ]);
+    expect(table.gets).toBe(gets);
+    // cust-2's events by shardOf(identity, 4); the others' on shard 0
+    const shardOfPk = (pk: string) => Number(pk.split('#').at(-1));
+    const byCustomer = (c: string) => pks.filter((pk) => pk.startsWith(`U#${c}#`)).map(shardOfPk);
+    expect(byCustomer('cust-1')).toEqual(Array(8).fill(0));
+    expect(byCustomer('cust-3')).toEqual(Array(8).fill(0));
+    expect(byCustomer('cust-2').sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => shardOf(identityKey('urn:test', `cust-2-e${i}`), 4)).sort(),
+    );
+    expect(new Set(byCustomer('cust-2')).size).toBeGreaterThan(1);
+    // Cached now: a second batch reads nothing
+    await store.putEvents(events.map((e) => ({ ...e, origin: `again-${e.origin}` })));
+    expect(table.batchGets).toHaveLength(1);
+    expect(table.gets).toBe(gets);
   });
 });

@@ -73,7 +73,7 @@ import type {
   DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventToStore, PutOutcome } from '@tally/ingest';
 import { fnv1a, identityKey, shardOf, utcDay } from '@tally/ingest';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
@@ -1015,11 +1015,7 @@ export class UsageStore {
       new GetCommand({ TableName: this.#table, Key: { pk, sk: 'PLAN' }, ReturnConsumedCapacity: 'TOTAL' }),
     );
     this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-    const steps = z.array(ShardStepSchema).parse(res.Item?.steps ?? []);
-    return {
-      steps: steps.sort((a, b) => a.fromDay.localeCompare(b.fromDay)),
-      version: Number(res.Item?.v ?? 0),
-    };
+    return { steps: planSteps(res.Item), version: Number(res.Item?.v ?? 0) };
   }
 
   /**
@@ -1046,15 +1042,54 @@ export class UsageStore {
     }
     if (missing.size === 0) return out;
     const horizon = utcDay(new Date(this.#now().getTime() + DAY_MS).toISOString());
+    if (missing.size === 1) {
+      const pk = missing.values().next().value as string;
+      const { steps } = await this.#readPlan(pk);
+      this.#plans.set(pk, { steps, horizon });
+      out.set(pk, steps);
+      return out;
+    }
+    // Several at once (an ingest batch of many customers, the first one of a day): BatchGetItem, 100 keys a
+    // request, instead of a GetItem each.
+    const keys = [...missing];
+    const found = new Map<string, Record<string, unknown>>();
     await Promise.all(
-      [...missing].map(async (pk) => {
-        const { steps } = await this.#readPlan(pk);
-        this.#plans.set(pk, { steps, horizon });
-        out.set(pk, steps);
+      Array.from({ length: Math.ceil(keys.length / PLAN_KEYS_PER_READ) }, async (_, i) => {
+        const chunk = keys.slice(i * PLAN_KEYS_PER_READ, (i + 1) * PLAN_KEYS_PER_READ);
+        await untilProcessed(
+          'shard plans BatchGetItem keys',
+          chunk.map((pk) => ({ pk, sk: 'PLAN' })),
+          async (pending) => {
+            this.stats.requests++;
+            const res = await this.#doc.send(
+              new BatchGetCommand({
+                RequestItems: { [this.#table]: { Keys: [...pending], ProjectionExpression: 'pk, steps' } },
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            );
+            for (const c of res.ConsumedCapacity ?? []) this.stats.readUnits += c.CapacityUnits ?? 0;
+            for (const item of res.Responses?.[this.#table] ?? []) found.set(String(item.pk), item);
+            return res.UnprocessedKeys?.[this.#table]?.Keys as { pk: string; sk: string }[] | undefined;
+          },
+        );
       }),
     );
+    for (const pk of keys) {
+      const steps = planSteps(found.get(pk));
+      this.#plans.set(pk, { steps, horizon });
+      out.set(pk, steps);
+    }
     return out;
   }
+}
+
+/** Keys of one BatchGetItem of shard plans (DynamoDB's limit). */
+const PLAN_KEYS_PER_READ = 100;
+
+/** The steps of a stored shard plan (none stored: no steps), sorted by `fromDay`. */
+function planSteps(item: Record<string, unknown> | undefined): ShardStep[] {
+  const steps = z.array(ShardStepSchema).parse(item?.steps ?? []);
+  return steps.sort((a, b) => a.fromDay.localeCompare(b.fromDay));
 }
 
 /** Whether `a` comes after `b` in time, ties broken by `source#id` (the record id aggregations sort by). */
