@@ -109,6 +109,26 @@ describe('local SQS event source mapping', () => {
     expect(sizes).toEqual([30]);
   });
 
+  it('without a batching window, takes into one batch what the queue holds, up to batchSize', async () => {
+    const q = await queuePair(3);
+    await send(
+      q.url,
+      Array.from({ length: 35 }, (_, i) => `n${i}`),
+    );
+    const sizes: number[] = [];
+    const s = source(
+      q,
+      async (e) => {
+        sizes.push(e.Records.length);
+      },
+      { batchSize: 30 },
+    );
+    s.start();
+    await s.drained({ timeoutMs: 20_000 });
+    // 30 (the batch size, over three receives of 10), then the 5 left
+    expect(sizes).toEqual([30, 5]);
+  });
+
   it('retries only the records reported in batchItemFailures', async () => {
     const q = await queuePair(5);
     await send(q.url, ['ok-1', 'flaky', 'ok-2']);

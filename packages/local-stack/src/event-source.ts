@@ -120,22 +120,29 @@ export class SqsEventSource {
     while (batch.length < batchSize && this.#running) {
       const remaining = windowEnds - Date.now();
       const first = batch.length === 0;
-      if (!first && remaining <= 0) break;
+      if (!first && remaining <= 0 && maxBatchingWindowSeconds > 0) break;
       const res = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
           // Long-poll for the first message, then keep filling until the batching window closes, as the
           // event source mapping does (it invokes on a full batch or a closed window, whichever is first).
-          WaitTimeSeconds: first ? 1 : Math.min(20, Math.ceil(remaining / 1000)),
+          // Without a window, the rest of the batch is what the queue holds now (no wait).
+          WaitTimeSeconds: first
+            ? 1
+            : maxBatchingWindowSeconds === 0
+              ? 0
+              : Math.min(20, Math.ceil(remaining / 1000)),
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: this.#abort.signal },
       );
-      batch.push(...(res.Messages ?? []));
+      const got = res.Messages ?? [];
+      batch.push(...got);
       if (batch.length === 0) return batch;
-      if (maxBatchingWindowSeconds === 0) break;
+      // No window: take what is there, up to the batch size; a short answer means the queue is empty.
+      if (maxBatchingWindowSeconds === 0 && got.length < 10) break;
     }
     return batch;
   }
