@@ -13,7 +13,7 @@ interface PlanTable {
   items: Map<string, Record<string, unknown>>;
   gets: number;
   /** BatchGetItem requests, and the keys they asked for. */
-  batchGets?: { pks: string[] }[];
+  batchGets: { pks: string[] }[];
 }
 
 function planDoc(table: PlanTable): DynamoDBDocumentClient {
@@ -32,7 +32,7 @@ function planDoc(table: PlanTable): DynamoDBDocumentClient {
         const [[name, req]] = Object.entries(
           (command.input as { RequestItems: Record<string, { Keys: { pk: string }[] }> }).RequestItems,
         ) as [[string, { Keys: { pk: string }[] }]];
-        (table.batchGets ??= []).push({ pks: req.Keys.map((k) => k.pk) });
+        table.batchGets.push({ pks: req.Keys.map((k) => k.pk) });
         const items = req.Keys.flatMap((k) => (table.items.has(k.pk) ? [table.items.get(k.pk)!] : []));
         return { Responses: { [name]: items }, $metadata: {} };
       }
@@ -96,7 +96,7 @@ function setup(table: PlanTable, start: string) {
   };
 }
 
-const newTable = (): PlanTable => ({ items: new Map(), gets: 0 });
+const newTable = (): PlanTable => ({ items: new Map(), gets: 0, batchGets: [] });
 
 describe('UsageStore: the shard-plan cache answers up to the day after the read', () => {
   it('does not read the plan again when the clock moves by an hour, or into the next day for its events', async () => {
