@@ -6,7 +6,7 @@
  *   --once            exit when done (tests and CI); otherwise the stack stays up for exploring
  *   --fresh           start over; every run does anyway (it generates its month anew, and a kept table
  *                     would count the previous run's events as duplicates), so the flag changes nothing yet
- *   --customers <n>   how many customers (default 100, about 70 s on 2 cores; 300 take about 3.5 minutes)
+ *   --customers <n>   how many customers (default 200, about 110 s on 2 cores; 300 take about 2.5 minutes)
  *   --seed <n>        the data generator's seed (default 2026)
  *   --data <dir>      where DynamoDB keeps its files (default .tally/demo)
  *   --json            print the summary as JSON

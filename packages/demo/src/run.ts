@@ -25,7 +25,7 @@ import { Random } from './random.js';
 import { generateUsage } from './usage.js';
 
 /** Customers of `npm start` by default: about two minutes on a 2-core machine (300 take six to seven). */
-export const DEFAULT_CUSTOMERS = 100;
+export const DEFAULT_CUSTOMERS = 200;
 
 /**
  * Worker threads the demo runs the functions in by default (see `handlerThreads` of startLocalPipeline):
