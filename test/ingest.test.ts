@@ -117,6 +117,38 @@ describe('ingest through the queue', () => {
     expect(w.total).toEqual({ units: 2, stored: 2, duplicate: 0, quarantined: {} });
   });
 
+  it('counts the message that wrote an event as stored when its redelivery comes after the resend of it', async () => {
+    const w = await ingestWorld('ing-order');
+    let crashes = 0;
+    const usage = w.deps.ports.usage;
+    const crashing = {
+      putEvents: async (items: Parameters<typeof usage.putEvents>[0]) => {
+        const out = await usage.putEvents(items);
+        if (crashes++ === 0) throw new Error('simulated crash after the write');
+        return out;
+      },
+    };
+    const { makeHandler } = await import('../functions/ingest/handler.js');
+    const handler = makeHandler({ ...w.deps, ports: { ...w.deps.ports, usage: crashing } });
+    // The same event in an original message (m-orig) and in a producer's resend (m-resend), in one batch.
+    const body = JSON.stringify(call('ord-1'));
+    const batch = (ids: string[]) => {
+      const [template] = sqsEvent([body]).Records;
+      return { Records: ids.map((messageId) => ({ ...template!, messageId })) };
+    };
+    // First delivery: the original first, so it writes the event; then the handler crashes (nothing counted).
+    await expect(handler(batch(['m-orig', 'm-resend']), lambdaContext('ingest'))).rejects.toThrow(/crash/);
+    // Redelivery in the other order: the original still counts as stored, the resend as the duplicate.
+    await handler(batch(['m-resend', 'm-orig']), lambdaContext('ingest'));
+    expect(w.total).toEqual({ units: 2, stored: 1, duplicate: 1, quarantined: {} });
+    const units = w.results.at(-1)!.units.map((u) => [u.messageId, u.outcome]);
+    expect(units.sort()).toEqual([
+      ['m-orig', 'stored'],
+      ['m-resend', 'duplicate'],
+    ]);
+    expect(await usageItems(w)).toHaveLength(1);
+  });
+
   it('reports only the messages whose writes failed for redelivery, and settles the rest', async () => {
     const w = await ingestWorld('ing-fail');
     const usage = w.deps.ports.usage;

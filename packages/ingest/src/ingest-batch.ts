@@ -145,6 +145,8 @@ export async function ingestBatch(
   };
 
   const puts: EventToStore[] = [];
+  /** Origins of the same-identity units after each put's own (see `EventToStore.alsoFrom`). */
+  const companions = new Map<number, string[]>();
   const byKey = new Map<string, number>();
   for (const w of resolved) {
     const event = w.event!;
@@ -173,8 +175,13 @@ export async function ingestBatch(
       });
     } else {
       w.put = first;
+      const list = companions.get(first);
+      const origin = `${w.unit.messageId}.${w.unit.index}`;
+      if (list === undefined) companions.set(first, [origin]);
+      else list.push(origin);
     }
   }
+  for (const [i, alsoFrom] of companions) puts[i] = { ...puts[i]!, alsoFrom };
 
   const failed = new Map<string, unknown>();
   // What is read after the writes: each put's hash, and of each event its identity. The parsed inputs and
@@ -198,7 +205,15 @@ export async function ingestBatch(
     leaders.add(w.put);
     // The copy that stays: this batch's first when it was stored, otherwise the one already in the table.
     const kept = res.status === 'stored' ? putHashes[w.put]! : res.hash;
-    if (isLeader && (res.status === 'stored' || (res.ownWrite && res.hash === w.hash))) w.outcome = 'stored';
+    // The input that wrote the stored copy counts as stored: this batch's put, or on a redelivery the unit
+    // whose origin wrote it (this batch's first, or a later same-identity unit that was first before).
+    const wrote =
+      res.status === 'stored'
+        ? isLeader
+        : isLeader
+          ? res.ownWrite
+          : res.writtenBy === `${w.unit.messageId}.${w.unit.index}`;
+    if (wrote && (res.status === 'stored' || res.hash === w.hash)) w.outcome = 'stored';
     else if (w.hash === kept) w.outcome = 'duplicate';
     else {
       w.rejection = {

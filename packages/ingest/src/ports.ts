@@ -27,6 +27,12 @@ export interface EventToStore {
    */
   readonly origin: string;
   /**
+   * The origins of the other inputs of the same call with the same identity (a message and its resend in one
+   * batch). When the stored copy was written by one of them (a redelivery after a crash, in another order),
+   * the outcome names it in `writtenBy`, so that input, not the first in this batch, counts as stored.
+   */
+  readonly alsoFrom?: readonly string[];
+  /**
    * The last instant (epoch ms) a redelivery of this event can still be accepted: `time` + the customer's
    * acceptance window. The store keeps the item at least until then, so the dedupe window covers it.
    */
@@ -41,7 +47,14 @@ export interface EventToStore {
  */
 export type PutOutcome =
   | { readonly status: 'stored' }
-  | { readonly status: 'exists'; readonly hash: string; readonly ownWrite: boolean }
+  | {
+      readonly status: 'exists';
+      readonly hash: string;
+      /** This input (`origin`) wrote the stored copy. */
+      readonly ownWrite: boolean;
+      /** Which of `origin` and `alsoFrom` wrote the stored copy, if one did. */
+      readonly writtenBy?: string;
+    }
   | { readonly status: 'error'; readonly error: unknown };
 
 /** Writes events, each at most once (implemented by @tally/store's usage store). */

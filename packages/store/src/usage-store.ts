@@ -591,12 +591,21 @@ export class UsageStore {
       const shard = count > 1 ? shardOf(identityKey(input.event.source, input.event.id), count) : 0;
       return toItem(input, shard, this.#retentionDays);
     });
+    // Who may have written each stored copy: the input, and its same-identity companions in this call.
+    const writers = inputs.map((input) =>
+      input.alsoFrom === undefined || input.alsoFrom.length === 0
+        ? [input.origin]
+        : [input.origin, ...input.alsoFrom],
+    );
     // The inputs (their data above all) are not needed once mapped: only the items stay alive while the
     // requests are out.
-    return this.#putItems(items);
+    return this.#putItems(items, writers);
   }
 
-  async #putItems(items: readonly EventItem[]): Promise<PutOutcome[]> {
+  async #putItems(
+    items: readonly EventItem[],
+    writers: readonly (readonly string[])[],
+  ): Promise<PutOutcome[]> {
     const outcomes: PutOutcome[] = new Array(items.length);
     let pending = items.map((_, i) => i);
     while (pending.length > 0) {
@@ -611,7 +620,23 @@ export class UsageStore {
       await this.#insertAll(wave, items, outcomes);
       pending = later;
     }
+    // A stored copy that an input did not write may have been written by a companion (see `alsoFrom`).
+    outcomes.forEach((o, i) => {
+      if (o.status !== 'exists' || o.ownWrite || writers[i]!.length === 1) return;
+      const tag = this.#storedTags.get(o);
+      const by = tag === undefined ? undefined : writers[i]!.find((w) => originTag(w) === tag);
+      if (by !== undefined) outcomes[i] = { ...o, writtenBy: by };
+    });
     return outcomes;
+  }
+
+  /** The stored copy's origin tag of each 'exists' outcome (read with the copy's hash). */
+  readonly #storedTags = new WeakMap<PutOutcome, string>();
+
+  #exists(hash: string, storedTag: string | undefined, item: EventItem): PutOutcome {
+    const outcome: PutOutcome = { status: 'exists', hash, ownWrite: storedTag === item.m };
+    if (storedTag !== undefined) this.#storedTags.set(outcome, storedTag);
+    return outcome;
   }
 
   /** INSERTs the items at `indices` (distinct keys), then reads the stored copy of each one that existed. */
@@ -671,8 +696,7 @@ export class UsageStore {
           );
           const h = error.Item?.h?.S;
           if (h !== undefined) {
-            const m = error.Item?.m?.S;
-            outcomes[i] = { status: 'exists', hash: h, ownWrite: m === items[i]!.m };
+            outcomes[i] = this.#exists(h, error.Item?.m?.S, items[i]!);
           } else {
             existing.push(i);
           }
@@ -752,7 +776,7 @@ export class UsageStore {
                   'the insert found the key but the item is gone',
                 ),
               }
-            : { status: 'exists', hash: old.h, ownWrite: old.m === items[i]!.m };
+            : this.#exists(old.h, old.m, items[i]!);
       }
     }
   }
