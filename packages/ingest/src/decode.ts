@@ -24,6 +24,14 @@ export interface InputUnit {
   readonly rejection?: Rejection;
 }
 
+/**
+ * A unit's id, `<messageId>.<index>`: which input it is. The usage store keeps it with the event it wrote
+ * (a redelivery finds its own write) and the quarantine names its entry by it.
+ */
+export function unitId(unit: { readonly messageId: string; readonly index: number }): string {
+  return `${unit.messageId}.${unit.index}`;
+}
+
 const encoder = new TextEncoder();
 
 function byteLength(text: string): number {

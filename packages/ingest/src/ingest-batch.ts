@@ -8,7 +8,7 @@ import {
 } from './acceptance.js';
 import type { CatalogCustomer } from './catalog.js';
 import { checkMeters } from './classify.js';
-import { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
+import { decodeMessage, type InputMessage, type InputUnit, unitId } from './decode.js';
 import { hashPayload, identityKey, utcDay } from './identity.js';
 import type { IngestPolicy } from './policy.js';
 import type { EventToStore, IngestPorts, QuarantineEntry } from './ports.js';
@@ -161,6 +161,7 @@ export async function ingestBatch(
     w.hash = hash;
     const key = `${customer.id}#${event.type}#${utcDay(event.time)}#${identityKey(event.source, event.id)}`;
     const first = byKey.get(key);
+    const origin = unitId(w.unit);
     if (first === undefined) {
       byKey.set(key, puts.length);
       w.put = puts.length;
@@ -170,13 +171,12 @@ export async function ingestBatch(
         hash,
         dataJson,
         receivedAt: w.receivedAt,
-        origin: `${w.unit.messageId}.${w.unit.index}`,
+        origin,
         acceptUntil: Date.parse(event.time) + windowMs,
       });
     } else {
       w.put = first;
       const list = companions.get(first);
-      const origin = `${w.unit.messageId}.${w.unit.index}`;
       if (list === undefined) companions.set(first, [origin]);
       else list.push(origin);
     }
@@ -207,12 +207,7 @@ export async function ingestBatch(
     const kept = res.status === 'stored' ? putHashes[w.put]! : res.hash;
     // The input that wrote the stored copy counts as stored: this batch's put, or on a redelivery the unit
     // whose origin wrote it (this batch's first, or a later same-identity unit that was first before).
-    const wrote =
-      res.status === 'stored'
-        ? isLeader
-        : isLeader
-          ? res.ownWrite
-          : res.writtenBy === `${w.unit.messageId}.${w.unit.index}`;
+    const wrote = res.status === 'stored' ? isLeader : res.writtenBy === unitId(w.unit);
     if (wrote && (res.status === 'stored' || res.hash === w.hash)) w.outcome = 'stored';
     else if (w.hash === kept) w.outcome = 'duplicate';
     else {

@@ -52,7 +52,7 @@ export type PutOutcome =
       readonly hash: string;
       /** This input (`origin`) wrote the stored copy. */
       readonly ownWrite: boolean;
-      /** Which of `origin` and `alsoFrom` wrote the stored copy, if one did. */
+      /** Which of `origin` and `alsoFrom` wrote the stored copy, if one did (`origin` exactly when `ownWrite`). */
       readonly writtenBy?: string;
     }
   | { readonly status: 'error'; readonly error: unknown };

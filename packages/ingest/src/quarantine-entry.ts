@@ -1,5 +1,5 @@
 import type { UsageEvent } from '@tally/metering';
-import type { InputUnit } from './decode.js';
+import { type InputUnit, unitId } from './decode.js';
 import type { QuarantineEntry } from './ports.js';
 import type { Rejection } from './reasons.js';
 
@@ -26,7 +26,7 @@ export function quarantineEntry(
   const source = known.event?.source ?? (typeof json?.source === 'string' ? json.source : undefined);
   const eventId = known.event?.id ?? (typeof json?.id === 'string' ? json.id : undefined);
   return {
-    id: `${unit.messageId}.${unit.index}`,
+    id: unitId(unit),
     reason: rejection.reason,
     message: rejection.message,
     ...(rejection.path !== undefined ? { path: rejection.path } : {}),

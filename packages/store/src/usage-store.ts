@@ -606,7 +606,7 @@ export class UsageStore {
     items: readonly EventItem[],
     writers: readonly (readonly string[])[],
   ): Promise<PutOutcome[]> {
-    const outcomes: PutOutcome[] = new Array(items.length);
+    const outcomes: Settled[] = new Array(items.length);
     let pending = items.map((_, i) => i);
     while (pending.length > 0) {
       const keys = new Set<string>();
@@ -620,30 +620,29 @@ export class UsageStore {
       await this.#insertAll(wave, items, outcomes);
       pending = later;
     }
-    // A stored copy that an input did not write may have been written by a companion (see `alsoFrom`).
-    outcomes.forEach((o, i) => {
-      if (o.status !== 'exists' || o.ownWrite || writers[i]!.length === 1) return;
-      const tag = this.#storedTags.get(o);
-      const by = tag === undefined ? undefined : writers[i]!.find((w) => originTag(w) === tag);
-      if (by !== undefined) outcomes[i] = { ...o, writtenBy: by };
+    // Who wrote each copy found: this input (its own tag, already on its item) or one of its companions.
+    return outcomes.map((o, i) => {
+      if (o.status !== 'found') return o;
+      const own = o.tag === items[i]!.m;
+      const by = own
+        ? writers[i]![0]
+        : o.tag === undefined
+          ? undefined
+          : writers[i]!.slice(1).find((w) => originTag(w) === o.tag);
+      return {
+        status: 'exists',
+        hash: o.hash,
+        ownWrite: own,
+        ...(by !== undefined ? { writtenBy: by } : {}),
+      };
     });
-    return outcomes;
-  }
-
-  /** The stored copy's origin tag of each 'exists' outcome (read with the copy's hash). */
-  readonly #storedTags = new WeakMap<PutOutcome, string>();
-
-  #exists(hash: string, storedTag: string | undefined, item: EventItem): PutOutcome {
-    const outcome: PutOutcome = { status: 'exists', hash, ownWrite: storedTag === item.m };
-    if (storedTag !== undefined) this.#storedTags.set(outcome, storedTag);
-    return outcome;
   }
 
   /** INSERTs the items at `indices` (distinct keys), then reads the stored copy of each one that existed. */
   async #insertAll(
     indices: readonly number[],
     items: readonly EventItem[],
-    outcomes: PutOutcome[],
+    outcomes: Settled[],
   ): Promise<void> {
     const batches: number[][] = [];
     for (let i = 0; i < indices.length; i += STATEMENTS_PER_BATCH) {
@@ -664,7 +663,7 @@ export class UsageStore {
   async #insertBatch(
     batch: readonly number[],
     items: readonly EventItem[],
-    outcomes: PutOutcome[],
+    outcomes: Settled[],
     existing: number[],
   ): Promise<void> {
     let todo = batch;
@@ -696,7 +695,7 @@ export class UsageStore {
           );
           const h = error.Item?.h?.S;
           if (h !== undefined) {
-            outcomes[i] = this.#exists(h, error.Item?.m?.S, items[i]!);
+            outcomes[i] = { status: 'found', hash: h, tag: error.Item?.m?.S };
           } else {
             existing.push(i);
           }
@@ -720,7 +719,7 @@ export class UsageStore {
   async #readExisting(
     indices: readonly number[],
     items: readonly EventItem[],
-    outcomes: PutOutcome[],
+    outcomes: Settled[],
   ): Promise<void> {
     const byKey = new Map<string, number[]>();
     for (const i of indices) {
@@ -776,7 +775,7 @@ export class UsageStore {
                   'the insert found the key but the item is gone',
                 ),
               }
-            : this.#exists(old.h, old.m, items[i]!);
+            : { status: 'found', hash: old.h, tag: old.m };
       }
     }
   }
@@ -1106,6 +1105,14 @@ export class UsageStore {
     return out;
   }
 }
+
+/**
+ * An input's outcome while its batch is written: a copy found under its key is kept with the stored origin tag
+ * until `#putItems` tells whose write it was.
+ */
+type Settled =
+  | PutOutcome
+  | { readonly status: 'found'; readonly hash: string; readonly tag: string | undefined };
 
 /** Keys of one BatchGetItem of shard plans (DynamoDB's limit). */
 const PLAN_KEYS_PER_READ = 100;
