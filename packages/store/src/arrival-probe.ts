@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { utcDay } from '@tally/ingest';
 import { z } from 'zod';
-import { eventPk, maxShardCount, monthsOf, type UsageStore } from './usage-store.js';
+import { eventPartitions, type UsageStore } from './usage-store.js';
 
 const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
@@ -53,15 +54,10 @@ export class ArrivalProbe {
 
   async anyArrived(input: ArrivalProbeInput): Promise<boolean> {
     const q = ArrivalProbeInputSchema.parse(input);
-    const lastDay = new Date(Date.parse(q.to) - 1).toISOString().slice(0, 10);
+    const lastDay = utcDay(new Date(Date.parse(q.to) - 1).toISOString());
     const steps = await this.#usage.shardPlan(q.customerId, q.eventType, lastDay);
-    const partitions = monthsOf(q.from.slice(0, 10), lastDay).flatMap((m) =>
-      Array.from({ length: maxShardCount(steps, m.firstDay, m.lastDay) }, (_, shard) => ({
-        pk: eventPk(q.customerId, q.eventType, m.month, shard),
-        // Every sk of a day starts with `<day>#`: from `<firstDay>` to `<lastDay>~` holds the month's days in range.
-        lo: m.firstDay,
-        hi: `${m.lastDay}~`,
-      })),
+    const partitions = eventPartitions(steps, q.customerId, q.eventType, utcDay(q.from), lastDay).flatMap(
+      ({ bounds, pks }) => pks.map((pk) => ({ pk, ...bounds })),
     );
     const found = await Promise.all(partitions.map((p) => this.#any(p, q)));
     return found.some(Boolean);

@@ -274,6 +274,26 @@ export function monthsOf(
   return out;
 }
 
+/**
+ * Where a customer·type's events of the days `firstDay` to `lastDay` (UTC, both included) are: per UTC month,
+ * oldest first, the sk bounds of those days and the pk of each shard the plan had on any of them.
+ */
+export function eventPartitions(
+  steps: readonly ShardStep[],
+  customerId: string,
+  eventType: string,
+  firstDay: string,
+  lastDay: string,
+): { month: string; bounds: { lo: string; hi: string }; pks: string[] }[] {
+  return monthsOf(firstDay, lastDay).map((m) => ({
+    month: m.month,
+    bounds: daySkBounds(m.firstDay, m.lastDay),
+    pks: Array.from({ length: maxShardCount(steps, m.firstDay, m.lastDay) }, (_, shard) =>
+      eventPk(customerId, eventType, m.month, shard),
+    ),
+  }));
+}
+
 /** The largest shard count of the days `firstDay` to `lastDay` under a plan (steps sorted by fromDay). */
 export function maxShardCount(steps: readonly ShardStep[], firstDay: string, lastDay: string): number {
   let count = shardCountOn(steps, firstDay);
@@ -795,11 +815,14 @@ export class UsageStore {
       ) ?? [];
     // Grows while the read runs: a partition with more than a page in range adds the rest as parts.
     const sources: (() => AsyncGenerator<Record<string, unknown>[]>)[] = [];
-    for (const m of monthsOf(utcDay(q.from), lastDay)) {
-      const count = maxShardCount(steps, m.firstDay, m.lastDay);
-      const bounds = daySkBounds(m.firstDay, m.lastDay);
-      for (let shard = 0; shard < count; shard++) {
-        const pk = eventPk(q.customerId, q.eventType, m.month, shard);
+    for (const { bounds, pks } of eventPartitions(
+      steps,
+      q.customerId,
+      q.eventType,
+      utcDay(q.from),
+      lastDay,
+    )) {
+      for (const pk of pks) {
         const part = (b: { lo: string; hi: string }, start?: Record<string, unknown>) =>
           sources.push(() => this.#pages(pk, b, q, { start }));
         sources.push(() => this.#pages(pk, bounds, q, { split: part }));
@@ -843,16 +866,16 @@ export class UsageStore {
     const oldestDay =
       q.notBefore !== undefined && utcDay(q.notBefore) > lookbackStart ? utcDay(q.notBefore) : lookbackStart;
     const steps = await this.shardPlan(q.customerId, q.eventType, newestDay);
-    for (const m of monthsOf(oldestDay, newestDay).reverse()) {
-      const count = maxShardCount(steps, m.firstDay, m.lastDay);
-      const bounds = daySkBounds(m.firstDay, m.lastDay);
-      const found = (
-        await Promise.all(
-          Array.from({ length: count }, (_, shard) =>
-            this.#lastBefore(eventPk(q.customerId, q.eventType, m.month, shard), bounds, q),
-          ),
-        )
-      ).filter((e): e is StoredEvent => e !== null);
+    for (const { bounds, pks } of eventPartitions(
+      steps,
+      q.customerId,
+      q.eventType,
+      oldestDay,
+      newestDay,
+    ).reverse()) {
+      const found = (await Promise.all(pks.map((pk) => this.#lastBefore(pk, bounds, q)))).filter(
+        (e): e is StoredEvent => e !== null,
+      );
       if (found.length > 0) return found.reduce((a, b) => (isLater(b, a) ? b : a));
     }
     return null;
