@@ -127,12 +127,8 @@ export class SqsEventSource {
           MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
           // Long-poll for the first message, then keep filling until the batching window closes, as the
           // event source mapping does (it invokes on a full batch or a closed window, whichever is first).
-          // Without a window, the rest of the batch is what the queue holds now (no wait).
-          WaitTimeSeconds: first
-            ? 1
-            : maxBatchingWindowSeconds === 0
-              ? 0
-              : Math.min(20, Math.ceil(remaining / 1000)),
+          // Without a window (nothing remains of it), the rest of the batch is what the queue holds now.
+          WaitTimeSeconds: first ? 1 : Math.max(0, Math.min(20, Math.ceil(remaining / 1000))),
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
