@@ -9,7 +9,6 @@ import { type Plan, PlanSchema } from '@tally/rating';
 import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, PlanStore, SubscriptionStore, UsageStore } from '@tally/store';
 import { billingInvoiceStore } from '@tally/workflow';
-import { StoreUsageSource } from '../functions/bill-subscription/adapters.js';
 import {
   type BillingCatalog,
   type BillingDeps,
@@ -197,7 +196,7 @@ async function scenario(endpoint: string, n: number, label: string) {
     subscriptions,
     invoices,
     catalog,
-    usage: new StoreUsageSource({ store: usage, doc, tableName: usageName }),
+    usage,
     delivery: { enqueueInvoice: async () => undefined },
     dunning: noDunning,
     clock: { now: () => new Date('2026-02-01T06:00:00Z') },

@@ -1,14 +1,13 @@
 import { payloadHash } from '@tally/ingest';
 import type { UsageEvent } from '@tally/metering';
-import { ArrivalProbe, createDocumentClient, UsageStore } from '@tally/store';
+import { createDocumentClient, UsageStore } from '@tally/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createResources } from '../packages/local-stack/src/index.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
-// The arrival probe against the emulator: real key conditions and filter expressions on the usage table.
+// The usage store's arrival probe against the emulator: real key conditions and filter expressions on the usage table.
 
 let usage: UsageStore;
-let probe: ArrivalProbe;
 
 beforeAll(async () => {
   const resources = await createResources(localClients(), uniquePrefix('arrivals'));
@@ -18,7 +17,6 @@ beforeAll(async () => {
     tableName: resources.tables.Usage!,
     now: () => new Date('2026-01-01T00:00:00Z'),
   });
-  probe = new ArrivalProbe({ doc, tableName: resources.tables.Usage!, usage });
 });
 
 async function put(customerId: string, events: { id: string; time: string; receivedAt: string }[]) {
@@ -41,7 +39,7 @@ async function put(customerId: string, events: { id: string; time: string; recei
 
 const JAN = { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' };
 
-describe('ArrivalProbe.anyArrived', () => {
+describe('UsageStore.anyArrived', () => {
   it('finds an event only when its time and its arrival are both in range (from inclusive, before exclusive)', async () => {
     const c = 'edges';
     await put(c, [
@@ -51,7 +49,7 @@ describe('ArrivalProbe.anyArrived', () => {
       { id: 'feb', time: '2026-02-02T10:00:00.000Z', receivedAt: '2026-02-04T00:00:00.000Z' },
     ]);
     const ask = (receivedFrom: string, receivedBefore: string, range = JAN) =>
-      probe.anyArrived({ customerId: c, eventType: 'x.call', ...range, receivedFrom, receivedBefore });
+      usage.anyArrived({ customerId: c, eventType: 'x.call', ...range, receivedFrom, receivedBefore });
     expect(await ask('2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z')).toBe(true);
     expect(await ask('2026-02-03T00:00:00Z', '2026-02-03T00:00:00.001Z')).toBe(true);
     // An offset names the same instant
@@ -69,7 +67,7 @@ describe('ArrivalProbe.anyArrived', () => {
     ).toBe(true);
     // Another customer's partition holds nothing
     expect(
-      await probe.anyArrived({
+      await usage.anyArrived({
         customerId: 'nobody',
         eventType: 'x.call',
         ...JAN,
@@ -101,7 +99,7 @@ describe('ArrivalProbe.anyArrived', () => {
     const window = { receivedFrom: '2026-02-01T00:00:00Z', receivedBefore: '2026-03-01T00:00:00Z' };
     // A month in UTC+1 (Dec 31 23:00Z to Jan 31 23:00Z) holds the late event; the UTC month does not.
     expect(
-      await probe.anyArrived({
+      await usage.anyArrived({
         customerId: c,
         eventType: 'x.call',
         from: '2025-12-31T23:00:00Z',
@@ -109,11 +107,11 @@ describe('ArrivalProbe.anyArrived', () => {
         ...window,
       }),
     ).toBe(true);
-    expect(await probe.anyArrived({ customerId: c, eventType: 'x.call', ...JAN, ...window })).toBe(false);
+    expect(await usage.anyArrived({ customerId: c, eventType: 'x.call', ...JAN, ...window })).toBe(false);
     // Every on-time event is found through its shard: each one's arrival second alone
     for (const i of [0, 1, 2, 29]) {
       const at = Date.parse('2026-01-10T00:00:00Z') + i * 3_600_000 + 1000;
-      const found = await probe.anyArrived({
+      const found = await usage.anyArrived({
         customerId: c,
         eventType: 'x.call',
         ...JAN,
@@ -126,7 +124,7 @@ describe('ArrivalProbe.anyArrived', () => {
 
   it('refuses a window that ends before it starts', async () => {
     await expect(
-      probe.anyArrived({
+      usage.anyArrived({
         customerId: 'x',
         eventType: 'x.call',
         ...JAN,

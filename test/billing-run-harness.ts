@@ -22,7 +22,7 @@ import {
 import { billingInvoiceStore, closePeriods } from '@tally/workflow';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { SqsDelivery, StoreCatalog, StoreUsageSource } from '../functions/bill-subscription/adapters.js';
+import { SqsDelivery, StoreCatalog } from '../functions/bill-subscription/adapters.js';
 import { type BillingDeps, type DunningPort, initialCycle } from '../functions/bill-subscription/bill.js';
 import type { Invoice } from '../functions/bill-subscription/billing-api.js';
 import { makeHandler as makeBillHandler } from '../functions/bill-subscription/handler.js';
@@ -220,13 +220,7 @@ export async function billingHarness(
     subscriptions: withCrashes('subscriptions', subscriptions, crashes, crashLog, opts.calls),
     invoices: withCrashes('invoices', invoices, crashes, crashLog, opts.calls),
     catalog: new StoreCatalog({ catalog, plans, invoices }),
-    usage: withCrashes(
-      'usage',
-      new StoreUsageSource({ store: usage, doc: usageDoc, tableName: res.tables.Usage! }),
-      crashes,
-      crashLog,
-      opts.calls,
-    ),
+    usage: withCrashes('usage', usage, crashes, crashLog, opts.calls),
     delivery: withCrashes('delivery', new SqsDelivery(sqs, deliveryQ.url), crashes, crashLog),
     dunning: withCrashes('dunning', dunning, crashes, crashLog),
     clock,

@@ -1,19 +1,10 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Customer, CustomerSchema, type Issuer, IssuerSchema } from '@tally/billing';
 import type { Meter } from '@tally/metering';
 import type { Plan } from '@tally/rating';
-import {
-  ArrivalProbe,
-  type CatalogStore,
-  type InvoiceStore,
-  NotFoundError,
-  type PlanStore,
-  type UsageStore,
-} from '@tally/store';
+import { type CatalogStore, type InvoiceStore, NotFoundError, type PlanStore } from '@tally/store';
 import type { BillingCatalog, DeliveryPort } from './bill.js';
 import type { Invoice } from './billing-api.js';
-import type { UsageSource } from './usage.js';
 
 /**
  * The catalogue as billing reads it: customers and meters from the catalog store (ingestion's), plan versions
@@ -68,29 +59,5 @@ export class SqsDelivery implements DeliveryPort {
         MessageBody: JSON.stringify({ invoiceId, requestId: `${invoiceId}:invoice`, kind: 'invoice' }),
       }),
     );
-  }
-}
-
-/** Billing's usage reads: the usage store's, and the arrival probe's "did anything arrive late?". */
-export class StoreUsageSource implements UsageSource {
-  readonly #store: UsageStore;
-  readonly #probe: ArrivalProbe;
-
-  /** `doc` and `tableName` are the usage table's (the probe reads it beside the store). */
-  constructor(options: { store: UsageStore; doc: DynamoDBDocumentClient; tableName: string }) {
-    this.#store = options.store;
-    this.#probe = new ArrivalProbe({ doc: options.doc, tableName: options.tableName, usage: options.store });
-  }
-
-  async *queryEvents(input: Parameters<UsageSource['queryEvents']>[0]) {
-    yield* this.#store.queryEvents(input);
-  }
-
-  lastEventBefore(input: Parameters<UsageSource['lastEventBefore']>[0]) {
-    return this.#store.lastEventBefore(input);
-  }
-
-  anyArrived(input: Parameters<UsageSource['anyArrived']>[0]): Promise<boolean> {
-    return this.#probe.anyArrived(input);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '@tally/store';
 import { billingInvoiceStore, SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SqsDelivery, StoreCatalog, StoreUsageSource } from './adapters.js';
+import { SqsDelivery, StoreCatalog } from './adapters.js';
 import { type BillingDeps, BillingJobSchema, billSubscription, noDunning } from './bill.js';
 
 export interface BillSubscriptionDeps extends BillingDeps {
@@ -60,7 +60,6 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
   if (!deliveryUrl)
     throw new MissingConfigurationError(deliveryQueue.envVar, 'the URL of the delivery queue');
   const invoices = billingInvoiceStore(doc, billing);
-  const usageTableName = tableName(usageTable, env);
   return {
     subscriptions: new SubscriptionStore<Subscription>({
       client: doc,
@@ -73,11 +72,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): BillSubscript
       plans: new PlanStore({ client: doc, tableName: billing, parse: (d) => PlanSchema.parse(d) }),
       invoices,
     }),
-    usage: new StoreUsageSource({
-      store: new UsageStore({ doc, tableName: usageTableName }),
-      doc,
-      tableName: usageTableName,
-    }),
+    usage: new UsageStore({ doc, tableName: tableName(usageTable, env) }),
     delivery: new SqsDelivery(createSqsClient(), deliveryUrl),
     // Without a state machine ARN (a deployment without dunning) no dunning is started.
     dunning: env[WORKFLOW_ENV.dunningStateMachineArn]

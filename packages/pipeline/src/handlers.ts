@@ -153,11 +153,10 @@ export async function buildHandlers(options: HandlerOptions): Promise<Invoke> {
   });
 
   const billMod = await import('../../../functions/bill-subscription/handler.js');
-  const { StoreUsageSource } = await import('../../../functions/bill-subscription/adapters.js');
   const bill = billMod.makeHandler({
     ...billMod.defaultDeps(),
     logger: recordingLogger('bill-subscription', 'tally-bill-subscription'),
-    usage: new StoreUsageSource({ store: usageStore(), doc, tableName: tableName(usageTable) }),
+    usage: usageStore(),
     dunning: dunningStarterFromEnv(),
     clock,
   });

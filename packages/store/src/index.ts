@@ -1,5 +1,4 @@
 export { type FirstRecords, type FirstRecordsInput, firstRecords } from './appendix-source.js';
-export { ArrivalProbe, type ArrivalProbeInput, ArrivalProbeInputSchema } from './arrival-probe.js';
 export { CachedCatalog, CatalogStore, type CatalogStoreOptions } from './catalog-store.js';
 export { createDocumentClient, type TableNames, tableName, tableNames } from './client.js';
 export { ClockStore, type ClockStoreOptions, type SettableClock } from './clock-store.js';
@@ -67,6 +66,8 @@ export {
   type SubscriptionStoreOptions,
 } from './subscription-store.js';
 export {
+  type AnyArrivedInput,
+  AnyArrivedInputSchema,
   eventPk,
   eventSk,
   type QueryEventsInput,

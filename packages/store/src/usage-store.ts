@@ -170,6 +170,26 @@ export const QueryEventsInputSchema = z
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
 export type QueryEventsInput = z.input<typeof QueryEventsInputSchema>;
 
+const IsoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+export const AnyArrivedInputSchema = z
+  .object({
+    customerId: z.string().min(1),
+    eventType: z.string().min(1),
+    /** Event times: inclusive start, exclusive end, ISO instants. */
+    from: IsoInstant,
+    to: IsoInstant,
+    /** Arrival (`receivedAt`): inclusive start, exclusive end, ISO instants. */
+    receivedFrom: IsoInstant,
+    receivedBefore: IsoInstant,
+  })
+  .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] })
+  .refine((q) => q.receivedFrom < q.receivedBefore, {
+    message: 'receivedFrom must be before receivedBefore',
+    path: ['receivedBefore'],
+  });
+export type AnyArrivedInput = z.input<typeof AnyArrivedInputSchema>;
+
 /** Days `lastEventBefore` looks back by default: a register read quarterly still finds its previous read. */
 export const DEFAULT_LOOKBACK_DAYS = 93;
 
@@ -829,6 +849,58 @@ export class UsageStore {
       }
     }
     for await (const item of fanIn(sources, q.concurrency ?? 16)) yield fromItem(item);
+  }
+
+  /**
+   * Whether any event of a customer·type with `from <= time < to` arrived with `receivedFrom <= receivedAt <
+   * receivedBefore`, without reading the events: billing asks it of each earlier period it may correct and
+   * reads a period whole only when something arrived late. The partitions of `queryEvents`, with DynamoDB
+   * filtering on time and arrival and sending back keys only; stops at the first find. Times and arrival
+   * instants are stored as `toISOString()` text, so they compare as strings.
+   */
+  async anyArrived(input: AnyArrivedInput): Promise<boolean> {
+    const q = AnyArrivedInputSchema.parse(input);
+    const lastDay = utcDay(new Date(Date.parse(q.to) - 1).toISOString());
+    const steps = await this.shardPlan(q.customerId, q.eventType, lastDay);
+    const parts = eventPartitions(steps, q.customerId, q.eventType, utcDay(q.from), lastDay);
+    const found = await Promise.all(
+      parts.flatMap(({ bounds, pks }) => pks.map((pk) => this.#anyArrivedIn(pk, bounds, q))),
+    );
+    return found.some(Boolean);
+  }
+
+  async #anyArrivedIn(
+    pk: string,
+    bounds: { lo: string; hi: string },
+    q: { from: string; to: string; receivedFrom: string; receivedBefore: string },
+  ): Promise<boolean> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      this.stats.requests++;
+      const res = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          FilterExpression: '#t >= :from AND #t < :to AND #r >= :rf AND #r < :rb',
+          ExpressionAttributeNames: { '#t': 't', '#r': 'r' },
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ':lo': bounds.lo,
+            ':hi': bounds.hi,
+            ':from': q.from,
+            ':to': q.to,
+            ':rf': q.receivedFrom,
+            ':rb': q.receivedBefore,
+          },
+          ProjectionExpression: 'pk, sk',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
+      if ((res.Count ?? res.Items?.length ?? 0) > 0) return true;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return false;
   }
 
   /**
