@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ingestPolicy, quarantinedTotal } from '@tally/ingest';
+import { ingestPolicy, quarantinedTotal, type UsageWriter } from '@tally/ingest';
 import { aggregate, MeterSchema } from '@tally/metering';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqsEventSource } from '../packages/local-stack/src/index.js';
@@ -36,6 +36,18 @@ async function usageItems(w: World): Promise<Record<string, unknown>[]> {
 
 async function quarantined(w: World) {
   return (await w.quarantine.list({ day: NOW.slice(0, 10), limit: 1000 })).items;
+}
+
+/** The usage store, except that its first putEvents throws after its writes (a crash before the delete). */
+function crashingOnce(usage: UsageWriter): UsageWriter {
+  let crashes = 0;
+  return {
+    putEvents: async (items) => {
+      const out = await usage.putEvents(items);
+      if (crashes++ === 0) throw new Error('simulated crash after the write');
+      return out;
+    },
+  };
 }
 
 describe('ingest through the queue', () => {
@@ -96,15 +108,7 @@ describe('ingest through the queue', () => {
 
   it('counts an event once when the handler crashes after writing and before the delete', async () => {
     const w = await ingestWorld('ing-crash');
-    let crashes = 0;
-    const usage = w.deps.ports.usage;
-    const crashing = {
-      putEvents: async (items: Parameters<typeof usage.putEvents>[0]) => {
-        const out = await usage.putEvents(items);
-        if (crashes++ === 0) throw new Error('simulated crash after the write');
-        return out;
-      },
-    };
+    const crashing = crashingOnce(w.deps.ports.usage);
     const { makeHandler } = await import('../functions/ingest/handler.js');
     const handler = makeHandler({ ...w.deps, ports: { ...w.deps.ports, usage: crashing } });
     const s = connect(w, handler);
@@ -119,15 +123,7 @@ describe('ingest through the queue', () => {
 
   it('counts the message that wrote an event as stored when its redelivery comes after the resend of it', async () => {
     const w = await ingestWorld('ing-order');
-    let crashes = 0;
-    const usage = w.deps.ports.usage;
-    const crashing = {
-      putEvents: async (items: Parameters<typeof usage.putEvents>[0]) => {
-        const out = await usage.putEvents(items);
-        if (crashes++ === 0) throw new Error('simulated crash after the write');
-        return out;
-      },
-    };
+    const crashing = crashingOnce(w.deps.ports.usage);
     const { makeHandler } = await import('../functions/ingest/handler.js');
     const handler = makeHandler({ ...w.deps, ports: { ...w.deps.ports, usage: crashing } });
     // The same event in an original message (m-orig) and in a producer's resend (m-resend), in one batch.
