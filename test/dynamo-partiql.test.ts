@@ -8,6 +8,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { untilTable } from '../packages/local-stack/src/index.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
 // The local stack answers PartiQL BatchExecuteStatement INSERTs (dynalite has no PartiQL): ingestion's
@@ -37,6 +38,7 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
         ],
       }),
     );
+    await untilTable(ddb, table, 'ACTIVE');
   });
 
   it('inserts new items, one response per statement in order, and reports the write units', async () => {
@@ -114,8 +116,8 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
 describe('local DynamoDB: table definitions after a delete and re-create', () => {
   const { ddb } = localClients();
   const table = `${uniquePrefix('tc')}defs`;
-  const create = (hashKey: string) =>
-    ddb.send(
+  const create = async (hashKey: string) => {
+    await ddb.send(
       new CreateTableCommand({
         TableName: table,
         BillingMode: 'PAY_PER_REQUEST',
@@ -123,6 +125,8 @@ describe('local DynamoDB: table definitions after a delete and re-create', () =>
         KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
       }),
     );
+    await untilTable(ddb, table, 'ACTIVE');
+  };
   const put = (item: Record<string, string>) =>
     ddb.send(
       new PutItemCommand({
@@ -135,6 +139,7 @@ describe('local DynamoDB: table definitions after a delete and re-create', () =>
     await create('a');
     await put({ a: '1' });
     await ddb.send(new DeleteTableCommand({ TableName: table }));
+    await untilTable(ddb, table, 'gone');
     await create('b');
     // Under the old definition (hash key a) this item would be refused for missing its key; under the new one
     // it is stored, and an item without b is refused.

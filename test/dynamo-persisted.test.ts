@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DynamoProcess, startDynamo } from '../packages/local-stack/src/index.js';
+import { type DynamoProcess, startDynamo, untilTable } from '../packages/local-stack/src/index.js';
 
 // A persisted dynalite keeps its data in memory and mirrors every write to its LevelDB folder: what a stack
 // wrote is there after a restart, whatever the kind of write, including writes made just before the stop.
@@ -60,6 +60,7 @@ describe.each<DynamoProcess>(['child', 'inline'])('persisted dynalite (%s)', (pr
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      await untilTable(ddb, TableName, 'ACTIVE');
       await ddb.send(
         new PutItemCommand({ TableName, Item: { pk: { S: 'a' }, sk: { S: '1' }, v: { N: '1' } } }),
       );

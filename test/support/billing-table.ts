@@ -1,7 +1,7 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient, type StorableInvoice } from '@tally/store';
-import { tableInput } from '../../packages/local-stack/src/index.js';
+import { tableInput, untilTable } from '../../packages/local-stack/src/index.js';
 import { localClients, uniquePrefix } from './aws.js';
 
 /** A document client on the local stack's DynamoDB (dynalite). */
@@ -12,7 +12,9 @@ export function localDocumentClient() {
 /** Creates a billing table of this test's own, from the definition infra and the local stack use; returns its name. */
 export async function createBillingTable(label: string): Promise<string> {
   const table = `${uniquePrefix(label)}Billing`;
-  await localClients().ddb.send(new CreateTableCommand(tableInput(billingTable, table)));
+  const { ddb } = localClients();
+  await ddb.send(new CreateTableCommand(tableInput(billingTable, table)));
+  await untilTable(ddb, table, 'ACTIVE');
   return table;
 }
 

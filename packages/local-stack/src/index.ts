@@ -9,7 +9,14 @@ export {
 } from './event-source.js';
 export { type HttpApiHandler, type LocalHttpApi, startHttpApi } from './http-api.js';
 export { lambdaContext } from './lambda-context.js';
-export { checkLayouts, createResources, type LocalResources, localName, tableInput } from './resources.js';
+export {
+  checkLayouts,
+  createResources,
+  type LocalResources,
+  localName,
+  tableInput,
+  untilTable,
+} from './resources.js';
 export { type LocalSchedule, LocalScheduler, rateMs } from './scheduler.js';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
 export {

@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   ResourceInUseException,
+  ResourceNotFoundException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -65,7 +66,39 @@ async function ensureTable(ddb: DynamoDBClient, def: TableDefinition, name: stri
     // A persisted local stack (npm start) finds its tables already there.
     if (!(err instanceof ResourceInUseException)) throw err;
   }
-  await ddb.send(new DescribeTableCommand({ TableName: name }));
+  await untilTable(ddb, name, 'ACTIVE');
+}
+
+/**
+ * Waits until a table is ACTIVE, or gone after a DeleteTable. DynamoDB answers CreateTable with CREATING and
+ * DeleteTable with DELETING, and so does the local DynamoDB (dynalite, even with its delays at 0 it changes the
+ * status on a timer after answering): a write sent at once can find no table, and a create at once can find the
+ * old one. Polls every 5 ms (the local stack) up to `timeoutMs`.
+ */
+export async function untilTable(
+  ddb: DynamoDBClient,
+  name: string,
+  state: 'ACTIVE' | 'gone',
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let status: string | undefined;
+  for (;;) {
+    try {
+      status = (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus;
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+      status = 'gone';
+    }
+    if (status === state) return;
+    if (Date.now() >= deadline) {
+      throw new LocalStackStartError(
+        'DynamoDB',
+        `table ${name} is ${status}, not ${state}, after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 async function ensureQueue(
