@@ -13,6 +13,7 @@ import {
   ingestBatch,
   policyFromEnv,
   quarantinedTotal,
+  sendIdOf,
 } from '@tally/ingest';
 import { billingTable, usageTable } from '@tally/resources';
 import {
@@ -37,11 +38,21 @@ export interface IngestDeps {
 }
 
 /**
- * One SQS record as an ingest input. `receivedAt` is left to the clock (processing time), not the queue's
- * SentTimestamp: billing compares it with invoice times, which the same clock drives (locally a TestClock).
+ * One SQS record as an ingest input. Its origin is the producer's send id (the `tally-send-id` attribute),
+ * which survives a dead-letter redrive where the message id does not; without one (a producer that does not
+ * stamp, e.g. the IoT rule) the message id is the origin, and so is it when the attribute is malformed, which
+ * `onBadSendId` hears of. `receivedAt` is left to the clock (processing time), not the queue's SentTimestamp:
+ * billing compares it with invoice times, which the same clock drives (locally a TestClock).
  */
-export function toInput(record: SQSRecord): InputMessage {
-  return { messageId: record.messageId, body: record.body };
+export function toInput(
+  record: SQSRecord,
+  onBadSendId?: (messageId: string, problem: string) => void,
+): InputMessage {
+  const { sendId, problem } = sendIdOf(record.messageAttributes);
+  if (problem !== undefined) onBadSendId?.(record.messageId, problem);
+  return sendId === undefined
+    ? { messageId: record.messageId, body: record.body }
+    : { messageId: record.messageId, origin: sendId, body: record.body };
 }
 
 /**
@@ -69,7 +80,10 @@ export function makeHandler(deps: IngestDeps) {
   // One processor per invocation: it holds the batch's outcomes, and a shared one would mix the outcomes of
   // concurrent invocations (Lambda runs one at a time per instance; the local runtime runs several).
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const result = await ingestBatch(event.Records.map(toInput), deps.ports, {
+    const badSendId = (messageId: string, problem: string) =>
+      deps.logger.warn('malformed send id: the message id is its origin', { messageId, problem });
+    const inputs = event.Records.map((record) => toInput(record, badSendId));
+    const result = await ingestBatch(inputs, deps.ports, {
       now: deps.clock.now(),
       policy: deps.policy,
     });

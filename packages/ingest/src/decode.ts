@@ -3,8 +3,13 @@ import type { Rejection } from './reasons.js';
 
 /** One input as it arrived: one SQS message (or HTTP request) body. */
 export interface InputMessage {
-  /** SQS message id (or a request id): where the input came from, and part of its quarantine id. */
+  /** SQS message id (or a request id): which delivery carried the input (batch item failures name it). */
   readonly messageId: string;
+  /**
+   * Where the input came from when the producer said so: its send id (the `tally-send-id` message attribute,
+   * see send-id.ts), which a dead-letter redrive keeps while it gives the message a new id. Default `messageId`.
+   */
+  readonly origin?: string;
   readonly body: string;
   /** When the queue received it (SentTimestamp), ISO; defaults to the processing time. */
   readonly receivedAt?: string;
@@ -16,6 +21,8 @@ export interface InputMessage {
  */
 export interface InputUnit {
   readonly messageId: string;
+  /** The message's `origin` (its send id), when it has one; `messageId` stands in otherwise. */
+  readonly origin?: string;
   /** Position in the message's array; 0 for a single event. */
   readonly index: number;
   /** The input kept whole: the body, or the element re-serialised as JSON. */
@@ -25,11 +32,16 @@ export interface InputUnit {
 }
 
 /**
- * A unit's id, `<messageId>.<index>`: which input it is. The usage store keeps it with the event it wrote
- * (a redelivery finds its own write) and the quarantine names its entry by it.
+ * A unit's id, `<origin>.<index>` (the origin is the producer's send id, or the message id when the message
+ * has none): which input it is. The usage store keeps it with the event it wrote (a redelivery finds its own
+ * write, and so does a dead-letter redrive of a message with a send id) and the quarantine names its entry by it.
  */
-export function unitId(unit: { readonly messageId: string; readonly index: number }): string {
-  return `${unit.messageId}.${unit.index}`;
+export function unitId(unit: {
+  readonly messageId: string;
+  readonly origin?: string | undefined;
+  readonly index: number;
+}): string {
+  return `${unit.origin ?? unit.messageId}.${unit.index}`;
 }
 
 const encoder = new TextEncoder();
@@ -45,6 +57,7 @@ function byteLength(text: string): number {
  */
 export function decodeMessage(message: InputMessage, policy: IngestPolicy): InputUnit[] {
   const { messageId, body } = message;
+  const origin = message.origin ?? messageId;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -52,6 +65,7 @@ export function decodeMessage(message: InputMessage, policy: IngestPolicy): Inpu
     return [
       {
         messageId,
+        origin,
         index: 0,
         raw: body,
         rejection: {
@@ -64,14 +78,15 @@ export function decodeMessage(message: InputMessage, policy: IngestPolicy): Inpu
   if (!Array.isArray(parsed)) {
     const bytes = body.length > policy.maxEventBytes / 3 ? byteLength(body) : 0;
     if (bytes > policy.maxEventBytes) {
-      return [{ messageId, index: 0, raw: body, rejection: oversize(messageId, bytes, policy) }];
+      return [{ messageId, origin, index: 0, raw: body, rejection: oversize(messageId, bytes, policy) }];
     }
-    return [{ messageId, index: 0, raw: body, json: parsed }];
+    return [{ messageId, origin, index: 0, raw: body, json: parsed }];
   }
   if (parsed.length > policy.maxEventsPerMessage) {
     return [
       {
         messageId,
+        origin,
         index: 0,
         raw: body,
         rejection: {
@@ -85,6 +100,7 @@ export function decodeMessage(message: InputMessage, policy: IngestPolicy): Inpu
     return [
       {
         messageId,
+        origin,
         index: 0,
         raw: body,
         rejection: { reason: 'schema', message: `message ${messageId}: an empty array holds no event` },
@@ -95,8 +111,8 @@ export function decodeMessage(message: InputMessage, policy: IngestPolicy): Inpu
     const raw = JSON.stringify(json);
     const bytes = raw.length > policy.maxEventBytes / 3 ? byteLength(raw) : 0;
     return bytes > policy.maxEventBytes
-      ? { messageId, index, raw, rejection: oversize(`${messageId}[${index}]`, bytes, policy) }
-      : { messageId, index, raw, json };
+      ? { messageId, origin, index, raw, rejection: oversize(`${messageId}[${index}]`, bytes, policy) }
+      : { messageId, origin, index, raw, json };
   });
 }
 

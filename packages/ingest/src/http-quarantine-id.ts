@@ -8,7 +8,7 @@ import type { AdmitResult } from './admit.js';
  * counts the identical inputs before it in the same request.
  *
  * A producer retries a request whose answer it did not get, or retries the refused events; the request
- * id differs every time, so the `<messageId>.<index>` ids of the queue path would add an entry per try.
+ * id differs every time, so the `<origin>.<index>` ids of the queue path would add an entry per try.
  * With these ids a retry overwrites its own entries and a changed event gets a new one. The producer is
  * part of the digest so that one producer's input never overwrites another's, and n keeps the same input
  * sent twice in one request as two entries (one per input, and BatchWriteItem refuses two puts of one key).

@@ -27,7 +27,7 @@ export {
   ProducerSchema,
 } from './catalog.js';
 export { checkMeters } from './classify.js';
-export { decodeMessage, type InputMessage, type InputUnit } from './decode.js';
+export { decodeMessage, type InputMessage, type InputUnit, unitId } from './decode.js';
 export { InvalidIngestPolicyError, ReplayError } from './errors.js';
 export { canonicalJson, fnv1a, hashPayload, identityKey, payloadHash, shardOf, utcDay } from './identity.js';
 export {
@@ -65,4 +65,12 @@ export {
 } from './reasons.js';
 export { type ReplayableEntry, type ReplayPorts, type ReplayResult, replayQuarantined } from './replay.js';
 export { type Resolved, resolveCustomer, type SubjectLookup } from './resolve.js';
+export {
+  type MessageAttributes,
+  SEND_ID_ATTRIBUTE,
+  SendIdAttributeSchema,
+  type SendIdResult,
+  SendIdSchema,
+  sendIdOf,
+} from './send-id.js';
 export { type Validated, validateEvent } from './validate.js';

@@ -190,7 +190,8 @@ export async function ingestBatch(
   for (const w of work) {
     if (w.who === undefined) continue;
     w.event = undefined;
-    w.unit = { messageId: w.unit.messageId, index: w.unit.index, raw: w.unit.raw };
+    const { messageId, origin, index, raw } = w.unit;
+    w.unit = { messageId, origin, index, raw };
   }
   const results = puts.length > 0 ? await ports.usage.putEvents(puts.splice(0)) : [];
   const leaders = new Set<number>();

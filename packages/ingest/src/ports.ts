@@ -22,7 +22,8 @@ export interface EventToStore {
   readonly dataJson?: string;
   readonly receivedAt: string;
   /**
-   * Which input wrote it (`<messageId>.<index>`, hashed by the store). A redelivery of the same message
+   * Which input wrote it (`<origin>.<index>`, `unitId`, hashed by the store; the origin is the producer's send
+   * id, else the message id). A redelivery of the same message, or a dead-letter redrive of one with a send id,
    * finds its own write and counts it as stored, not as a duplicate: each input is counted once.
    */
   readonly origin: string;
@@ -70,7 +71,10 @@ export interface CatalogReader {
 
 /** An input that cannot be stored, kept whole for a person to look at and replay. */
 export interface QuarantineEntry {
-  /** Deterministic (`<messageId>.<index>`), so a redelivered message overwrites its own entry. */
+  /**
+   * Deterministic (`<origin>.<index>`, `unitId`), so a redelivered (or redriven, when it has a send id) message
+   * overwrites its own entry.
+   */
   readonly id: string;
   readonly reason: QuarantineReason;
   readonly message: string;

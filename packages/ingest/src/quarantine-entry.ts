@@ -6,7 +6,7 @@ import type { Rejection } from './reasons.js';
 /**
  * The quarantine entry of a refused unit: the input whole, the reason and message, and what is known of it
  * (its identity, from the validated event or, failing that, the raw JSON; the customer when resolved). The id
- * is `<messageId>.<index>`, so a redelivery of the same message overwrites its own entry. HTTP admission
+ * is `<origin>.<index>` (`unitId`), so a redelivery of the same message overwrites its own entry. HTTP admission
  * (`admitEvents`) replaces it (request ids differ per try) with an id derived from the producer and the
  * input, so a retried request overwrites its entries too (http-quarantine-id.ts).
  */

@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { localClients, uniquePrefix } from '../../../test/support/aws.js';
 import { QueueSendError } from './errors.js';
-import { type SendMessageBatchClient, SqsSender } from './sqs-sender.js';
+import { SEND_ID_ATTRIBUTE, type SendMessageBatchClient, SqsSender } from './sqs-sender.js';
 
 const { sqs } = localClients();
 
@@ -72,6 +72,26 @@ describe('SqsSender against fauxqs', () => {
     expect(new Map(got.map((m) => [m.body, m.id]))).toEqual(new Map(bodies.map((b, i) => [b, ids[i]])));
   });
 
+  it('stamps each message with a send id attribute that the consumer receives', async () => {
+    const url = await newQueue('sendid');
+    await new SqsSender({ queueUrl: url }).send(['one', 'two']);
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const ids = (r.Messages ?? []).map((m) => m.MessageAttributes?.[SEND_ID_ATTRIBUTE]);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      expect(id?.DataType).toBe('String');
+      expect(id?.StringValue).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    }
+    expect(ids[0]?.StringValue).not.toBe(ids[1]?.StringValue);
+  });
+
   it('keeps each request within 256 KiB: three 100 KB bodies go as two requests', async () => {
     const url = await newQueue('bytes');
     const bodies = ['a', 'b', 'c'].map((c) => c.repeat(100_000));
@@ -79,10 +99,16 @@ describe('SqsSender against fauxqs', () => {
     const counting: SendMessageBatchClient = {
       send: (command) => {
         requests += 1;
-        // 2 × 100,000 = 200,000 ≤ 262,144 < 300,000
-        expect(command.input.Entries!.reduce((n, e) => n + e.MessageBody!.length, 0)).toBeLessThanOrEqual(
-          262_144,
-        );
+        // 2 × (100,000 + 41 of send id) = 200,082 ≤ 262,144 < 300,000
+        const bytes = command.input.Entries!.reduce((n, e) => {
+          const attrs = Object.entries(e.MessageAttributes ?? {});
+          const attrBytes = attrs.reduce(
+            (m, [k, v]) => m + k.length + (v.DataType?.length ?? 0) + (v.StringValue?.length ?? 0),
+            0,
+          );
+          return n + e.MessageBody!.length + attrBytes;
+        }, 0);
+        expect(bytes).toBeLessThanOrEqual(262_144);
         return sqs.send(command);
       },
     };

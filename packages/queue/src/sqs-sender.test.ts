@@ -1,9 +1,19 @@
 import type { SendMessageBatchCommand, SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { QueueConfigurationError, QueueSendError } from './errors.js';
-import { createSqsClient, type SendMessageBatchClient, SqsSender } from './sqs-sender.js';
+import {
+  createSqsClient,
+  SEND_ID_ATTRIBUTE,
+  SEND_ID_BYTES,
+  type SendMessageBatchClient,
+  SqsSender,
+} from './sqs-sender.js';
 
-type Entry = { Id: string; MessageBody: string };
+type Entry = {
+  Id: string;
+  MessageBody: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue: string }>;
+};
 type Outcome = 'ok' | { code: string; senderFault: boolean };
 
 /**
@@ -16,6 +26,8 @@ function fakeSqs(
 ) {
   const stored: string[] = [];
   const requests: string[][] = [];
+  /** Each request's entries as sent (with their attributes). */
+  const entriesSent: Entry[][] = [];
   const tries = new Map<string, number>();
   let inFlight = 0;
   let maxInFlight = 0;
@@ -23,6 +35,7 @@ function fakeSqs(
     async send(command: SendMessageBatchCommand): Promise<SendMessageBatchCommandOutput> {
       const entries = command.input.Entries as Entry[];
       requests.push(entries.map((e) => e.MessageBody));
+      entriesSent.push(entries);
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, 1));
@@ -53,6 +66,7 @@ function fakeSqs(
     client,
     stored,
     requests,
+    entriesSent,
     get maxInFlight() {
       return maxInFlight;
     },
@@ -169,6 +183,55 @@ describe('SqsSender', () => {
       /^30 of 30 messages not sent to q: #0 QueueDoesNotExist: The specified queue/,
     );
     expect(error.message).toMatch(/; and 5 more; 20 not tried after that$/);
+  });
+
+  it('stamps each message with a send id of its own, and a retried entry with a new one', async () => {
+    // b2 fails once on SQS's side: it goes again in a second request
+    const sqs = fakeSqs((body, attempt) =>
+      body === 'b2' && attempt === 1 ? { code: 'InternalError', senderFault: false } : 'ok',
+    );
+    await new SqsSender({ queueUrl: 'q', client: sqs.client, sleep: noWait }).send(bodies(12));
+    const sent = sqs.entriesSent.flat();
+    expect(sent).toHaveLength(13); // 12 + the retry of b2
+    const ids = sent.map((e) => e.MessageAttributes?.[SEND_ID_ATTRIBUTE]);
+    for (const id of ids) {
+      expect(id?.DataType).toBe('String');
+      expect(id?.StringValue).toMatch(/^[A-Za-z0-9_-]{22}$/); // 16 random bytes in base64url
+    }
+    expect(new Set(ids.map((id) => id?.StringValue)).size).toBe(13);
+  });
+
+  it('counts the send id attribute (name, type, value) within maxBatchBytes', async () => {
+    // 3 bodies of 300 bytes: 900 ≤ 1,000 alone, but 900 + 3 × (13 + 6 + 22) = 1,023 > 1,000 with the send ids
+    expect(SEND_ID_BYTES).toBe(41); // 'tally-send-id' 13 + 'String' 6 + 22 characters
+    const sqs = fakeSqs();
+    const three = ['a', 'b', 'c'].map((c) => c.repeat(300));
+    await new SqsSender({ queueUrl: 'q', client: sqs.client, maxBatchBytes: 1_000 }).send(three);
+    expect(sqs.requests.flat().sort()).toEqual(three);
+    for (const request of sqs.entriesSent) {
+      const bytes = request.reduce((n, e) => {
+        const attrs = Object.entries(e.MessageAttributes ?? {});
+        const attrBytes = attrs.reduce(
+          (m, [k, v]) => m + k.length + v.DataType.length + v.StringValue.length,
+          0,
+        );
+        return n + Buffer.byteLength(e.MessageBody) + attrBytes;
+      }, 0);
+      expect(bytes).toBeLessThanOrEqual(1_000);
+    }
+    expect(sqs.entriesSent.flat().every((e) => e.MessageAttributes?.[SEND_ID_ATTRIBUTE])).toBe(true);
+  });
+
+  it('sends a body that leaves no room for the send id under maxBatchBytes without it', async () => {
+    // 959 + 41 = 1,000 fits; 960 + 41 = 1,001 does not (SQS judges that body alone, as before)
+    const sqs = fakeSqs();
+    await new SqsSender({ queueUrl: 'q', client: sqs.client, maxBatchBytes: 1_000 }).send([
+      'x'.repeat(959),
+      'y'.repeat(960),
+    ]);
+    const byBody = new Map(sqs.entriesSent.flat().map((e) => [e.MessageBody[0], e.MessageAttributes]));
+    expect(byBody.get('x')?.[SEND_ID_ATTRIBUTE]).toBeDefined();
+    expect(byBody.get('y')).toBeUndefined();
   });
 
   it.each([

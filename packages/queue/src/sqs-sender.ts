@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import {
+  type MessageAttributeValue,
   SendMessageBatchCommand,
   type SendMessageBatchCommandOutput,
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { DEFAULT_MAX_BATCH_BYTES, planBatches } from './batches.js';
+import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, planBatches } from './batches.js';
 import { type FailedMessage, QueueConfigurationError, QueueSendError } from './errors.js';
 
 /** The one SQS call the sender makes; an `SQSClient` is one, a test may pass a fake. */
@@ -23,7 +25,10 @@ export const SqsSenderOptionsSchema = z.object({
   baseDelayMs: z.number().min(0).default(50),
   /** Default 2,000. */
   maxDelayMs: z.number().min(0).default(2_000),
-  /** Bytes of bodies per request. Default 256 KiB ({@link DEFAULT_MAX_BATCH_BYTES}). */
+  /**
+   * Bytes of bodies and message attributes per request (SQS's limit for one request and for one message).
+   * Default 256 KiB ({@link DEFAULT_MAX_BATCH_BYTES}).
+   */
   maxBatchBytes: z.number().int().min(1).max(1_048_576).default(DEFAULT_MAX_BATCH_BYTES),
 });
 
@@ -48,6 +53,30 @@ export function createSqsClient(config: SQSClientConfig = {}): SQSClient {
   return client;
 }
 
+/**
+ * The message attribute every message gets: a send id, 22 random base64url characters (128 bits), new for each
+ * request that carries the message. The ingest function takes it as the message's origin (`SEND_ID_ATTRIBUTE`
+ * of @tally/ingest: the same name), because a dead-letter redrive keeps a message's attributes but gives it a
+ * new message id. A body re-sent after a lost answer gets another send id: it is another input (a duplicate).
+ */
+export const SEND_ID_ATTRIBUTE = 'tally-send-id';
+const SEND_ID_TYPE = 'String';
+const SEND_ID_LENGTH = 22;
+/**
+ * What the attribute adds to a message's size: SQS counts an attribute's name, data type and value
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html).
+ */
+export const SEND_ID_BYTES = SEND_ID_ATTRIBUTE.length + SEND_ID_TYPE.length + SEND_ID_LENGTH;
+
+function sendIdAttribute(): Record<string, MessageAttributeValue> {
+  return {
+    [SEND_ID_ATTRIBUTE]: {
+      DataType: SEND_ID_TYPE,
+      StringValue: randomBytes(16).toString('base64url'),
+    },
+  };
+}
+
 export interface SendOptions {
   /** Called after each request with how many of the bodies are on the queue so far. */
   readonly onProgress?: (sent: number) => void;
@@ -70,7 +99,9 @@ function isTransient(err: unknown): boolean {
 
 /**
  * Sends message bodies to one SQS queue: packed into SendMessageBatch requests of at most 10 entries and
- * `maxBatchBytes`, `concurrency` requests at a time. Entries SQS fails on its side (SenderFault false) and
+ * `maxBatchBytes` (bodies and attributes), `concurrency` requests at a time. Each message carries a send id
+ * ({@link SEND_ID_ATTRIBUTE}) unless its body alone leaves no room for it under `maxBatchBytes` (then SQS
+ * judges the body as before, and the consumer falls back to the message id). Entries SQS fails on its side (SenderFault false) and
  * requests that fail transiently are retried, only those entries, with exponential backoff and full jitter; an
  * entry SQS blames on the sender is not retried. When anything is left unsent, `send` throws one
  * {@link QueueSendError} naming the failed bodies by index, after every request in flight has ended.
@@ -109,7 +140,9 @@ export class SqsSender {
   async send(bodies: readonly string[], options: SendOptions = {}): Promise<string[]> {
     const ids: (string | undefined)[] = new Array(bodies.length);
     const failures: FailedMessage[] = [];
-    const batches = planBatches(bodies, this.options.maxBatchBytes);
+    const { maxBatchBytes } = this.options;
+    // Room for each entry's send id: a request of n ≤ 10 bodies planned within this carries n attributes.
+    const batches = planBatches(bodies, Math.max(1, maxBatchBytes - MAX_BATCH_ENTRIES * SEND_ID_BYTES));
     let next = 0;
     let sent = 0;
     let stop: unknown;
@@ -136,6 +169,16 @@ export class SqsSender {
     return ids as string[];
   }
 
+  /** One entry, with a new send id when the body leaves room for it (a body alone over the limit goes bare). */
+  private entry(index: number, body: string) {
+    const max = this.options.maxBatchBytes - SEND_ID_BYTES;
+    // A string of n code units is at most 3n UTF-8 bytes: count the bytes only when that bound is too high.
+    const fits = body.length * 3 <= max || Buffer.byteLength(body) <= max;
+    return fits
+      ? { Id: String(index), MessageBody: body, MessageAttributes: sendIdAttribute() }
+      : { Id: String(index), MessageBody: body };
+  }
+
   /** Sends one planned batch, retrying its failed entries; resolves to the error that should stop the run, if any. */
   private async sendBatch(
     indexes: readonly number[],
@@ -154,7 +197,7 @@ export class SqsSender {
         const res = await this.client.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,
-            Entries: pending.map((i) => ({ Id: String(i), MessageBody: run.bodies[i]! })),
+            Entries: pending.map((i) => this.entry(i, run.bodies[i]!)),
           }),
         );
         let ok = 0;
