@@ -119,7 +119,10 @@ function sqsEvent(bodies: string[], run: number): SQSEvent {
         SenderId: '0',
         ApproximateFirstReceiveTimestamp: '0',
       },
-      messageAttributes: {},
+      // As tally's producers send them (SqsSender): a send id per message, which the handler reads as the origin.
+      messageAttributes: {
+        'tally-send-id': { dataType: 'String', stringValue: `s${run}x${i}`.padEnd(22, '0') },
+      },
       md5OfBody: '',
       eventSource: 'aws:sqs',
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:usage',

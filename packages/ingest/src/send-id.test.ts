@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, unitId } from './decode.js';
 import { ingestPolicy } from './policy.js';
-import { SEND_ID_ATTRIBUTE, sendIdOf } from './send-id.js';
+import { SEND_ID_ATTRIBUTE, SendIdAttributeSchema, sendIdOf } from './send-id.js';
 
 const good = 'Qm9uam91ciB0YWxseSEhIQ';
 
@@ -9,6 +9,16 @@ describe('sendIdOf', () => {
   it('reads a well-formed send id', () => {
     const attrs = { [SEND_ID_ATTRIBUTE]: { dataType: 'String', stringValue: good, stringListValues: [] } };
     expect(sendIdOf(attrs)).toEqual({ sendId: good });
+  });
+
+  it.each([
+    ['the shortest', 'a'.repeat(16)],
+    ['the longest', 'Z'.repeat(64)],
+    ['all of the alphabet', 'AZaz09_-AZaz09_-'],
+  ])('accepts exactly what the schema accepts (%s)', (_, value) => {
+    const attribute = { dataType: 'String', stringValue: value };
+    expect(SendIdAttributeSchema.safeParse(attribute).success).toBe(true);
+    expect(sendIdOf({ [SEND_ID_ATTRIBUTE]: attribute })).toEqual({ sendId: value });
   });
 
   it.each([
