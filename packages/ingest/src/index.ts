@@ -53,6 +53,7 @@ export type {
   PutOutcome,
   QuarantineEntry,
   QuarantineWriter,
+  StoredEventInput,
   UsageWriter,
 } from './ports.js';
 export { quarantineEntry } from './quarantine-entry.js';

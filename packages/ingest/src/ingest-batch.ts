@@ -151,6 +151,11 @@ export async function ingestBatch(
   for (const w of resolved) {
     const event = w.event!;
     const customer = w.customer!;
+    // Its parsed input and event are not read again once its put is built (which carries the data as JSON
+    // only): dropped now, not kept alive through the rest of the batch's work.
+    w.event = undefined;
+    const { messageId, origin: from, index, raw } = w.unit;
+    w.unit = { messageId, origin: from, index, raw };
     const { terms, windowMs } = windowOf(customer.id);
     const bad = checkLateness(event, now, terms) ?? checkMeters(event, meters.get(event.type) ?? [], policy);
     if (bad) {
@@ -165,9 +170,10 @@ export async function ingestBatch(
     if (first === undefined) {
       byKey.set(key, puts.length);
       w.put = puts.length;
+      const { data: _data, ...envelope } = event;
       puts.push({
         customerId: customer.id,
-        event,
+        event: envelope,
         hash,
         dataJson,
         receivedAt: w.receivedAt,
@@ -184,11 +190,12 @@ export async function ingestBatch(
   for (const [i, alsoFrom] of companions) puts[i] = { ...puts[i]!, alsoFrom };
 
   const failed = new Map<string, unknown>();
-  // What is read after the writes: each put's hash, and of each event its identity. The parsed inputs and
-  // the puts (data, data JSON) are dropped here, so they are not kept alive while the requests are out.
+  // What is read after the writes: each put's hash (the puts, with their data JSON, go to the store, which
+  // keeps only its items while the requests are out).
   const putHashes = puts.map((p) => p.hash);
   for (const w of work) {
-    if (w.who === undefined) continue;
+    // Units refused before their put was built (unknown customer) keep only what their entry reads.
+    if (w.who === undefined || w.event === undefined) continue;
     w.event = undefined;
     const { messageId, origin, index, raw } = w.unit;
     w.unit = { messageId, origin, index, raw };

@@ -8,16 +8,20 @@ export interface Clock {
   now(): Date;
 }
 
+/** A usage event whose `data` may be left out when its JSON travels beside it (`EventToStore.dataJson`). */
+export type StoredEventInput = Omit<UsageEvent, 'data'> & { readonly data?: UsageEvent['data'] };
+
 /** A validated, resolved event to store idempotently under its identity. */
 export interface EventToStore {
   readonly customerId: string;
-  readonly event: UsageEvent;
+  /** The event; without `data` when `dataJson` is given (ingestion drops the parsed data once hashed). */
+  readonly event: StoredEventInput;
   /** `payloadHash(event)`. */
   readonly hash: string;
   /**
-   * `event.data` as JSON, when the caller has it already (ingestion: the canonical JSON its payload hash was
-   * computed from, `hashPayload`): the store writes it instead of serializing the data again. It must parse
-   * to `event.data`.
+   * The event's data as JSON, when the caller has it already (ingestion: the canonical JSON its payload hash
+   * was computed from, `hashPayload`): the store writes it instead of serializing the data again. It must
+   * parse to the event's data. Required when `event.data` is left out.
    */
   readonly dataJson?: string;
   readonly receivedAt: string;

@@ -45,6 +45,20 @@ function digits(n: number): string {
 }
 
 describe('event item data', () => {
+  it('writes the data JSON it is given when the event comes without its data', () => {
+    const { data: _data, ...envelope } = stored({}).event;
+    const item = toItem({ ...stored({}), event: envelope, dataJson: '{"durationSeconds":61}' }, 0, 400);
+    expect(item.d).toBe('{"durationSeconds":61}');
+    expect(fromItem({ ...item }).event.data).toEqual({ durationSeconds: 61 });
+  });
+
+  it('refuses an event without its data or its data JSON', () => {
+    const { data: _data, ...envelope } = stored({}).event;
+    expect(() => toItem({ ...stored({}), event: envelope }, 0, 400)).toThrow(
+      /urn:tally:switch:fra1#cdr-00000001: neither its data nor its data JSON/,
+    );
+  });
+
   it('keeps small data as its JSON', () => {
     const item = toItem(stored({ durationSeconds: 61 }), 0, 400);
     expect(item.d).toBe('{"durationSeconds":61}');

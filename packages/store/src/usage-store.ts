@@ -460,7 +460,11 @@ export function toItem(input: EventToStore, shard: number, retentionDays: number
     item.x = JSON.stringify(extra);
     break;
   }
-  const value = dataAttribute(input.dataJson ?? JSON.stringify(data), sizeWithoutData(item));
+  const json = input.dataJson ?? (data !== undefined ? JSON.stringify(data) : undefined);
+  if (json === undefined) {
+    throw new TypeError(`usage event ${source}#${id}: neither its data nor its data JSON to store`);
+  }
+  const value = dataAttribute(json, sizeWithoutData(item));
   if (typeof value === 'string') item.d = value;
   else item.z = value;
   return item;
