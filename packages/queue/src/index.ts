@@ -2,6 +2,8 @@ export { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, planBatches } from './batch
 export { type FailedMessage, QueueConfigurationError, QueueSendError } from './errors.js';
 export {
   createSqsClient,
+  SEND_ID_ATTRIBUTE,
+  SEND_ID_BYTES,
   type SendMessageBatchClient,
   type SendOptions,
   SqsSender,

@@ -19,7 +19,8 @@
  * | one input, whole                        | Query `Q#<id>` (head + parts)                              |
  * | mark replayed                           | UpdateItem `status = replayed`                             |
  *
- * Ids: `<messageId>.<index>` for inputs from the queue (a redelivery has the same message id);
+ * Ids: `<origin>.<index>` for inputs from the queue, the origin being the producer's send id (message attribute
+ * `tally-send-id`, kept through a dead-letter redrive) or else the message id (same on a redelivery);
  * `http.<digest>.<n>` for events refused at the HTTP endpoint, from the producer and the event as kept
  * (packages/ingest/src/http-quarantine-id.ts, applied by admitEvents), since a producer's retry comes with a new request id.
  * An overwrite takes the latest try whole: its receipt (the entry moves to that day) and status (open again).
