@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { payloadHash } from '@tally/ingest';
 import type { UsageEvent } from '@tally/metering';
 import { createDocumentClient, UsageStore } from '@tally/store';
@@ -19,9 +20,12 @@ beforeAll(async () => {
   });
 });
 
-async function put(customerId: string, events: { id: string; time: string; receivedAt: string }[]) {
+async function put(
+  customerId: string,
+  events: { id: string; time: string; receivedAt: string; data?: Record<string, unknown> }[],
+) {
   const out = await usage.putEvents(
-    events.map(({ id, time, receivedAt }) => {
+    events.map(({ id, time, receivedAt, data }) => {
       const event = {
         specversion: '1.0',
         id,
@@ -29,7 +33,7 @@ async function put(customerId: string, events: { id: string; time: string; recei
         type: 'x.call',
         subject: customerId,
         time,
-        data: { n: 1 },
+        data: data ?? { n: 1 },
       } as UsageEvent;
       return { customerId, event, hash: payloadHash(event), receivedAt, origin: `m-${id}` };
     }),
@@ -121,6 +125,24 @@ describe('UsageStore.anyArrived', () => {
       expect(found, `event e${i}`).toBe(true);
     }
   });
+
+  it('reads on past a page that holds no late event: the late one is on a later page of the partition', async () => {
+    const c = 'paged';
+    // 1,300 on-time events of ~1 KB of incompressible data: more than one 1 MB Query page of the one partition.
+    // The late event's day (Jan 31) sorts after all of them, so only a read that pages on can find it.
+    const onTime = Array.from({ length: 1_300 }, (_, i) => {
+      const time = new Date(Date.parse('2026-01-02T00:00:00Z') + i * 60_000).toISOString();
+      return { id: `p${i}`, time, receivedAt: time, data: { blob: randomBytes(450).toString('hex') } };
+    });
+    for (let i = 0; i < onTime.length; i += 100) await put(c, onTime.slice(i, i + 100));
+    await put(c, [{ id: 'late', time: '2026-01-31T12:00:00.000Z', receivedAt: '2026-02-02T00:00:00.000Z' }]);
+    const window = { receivedFrom: '2026-02-01T00:00:00Z', receivedBefore: '2026-03-01T00:00:00Z' };
+    const before = usage.stats.requests;
+    expect(await usage.anyArrived({ customerId: c, eventType: 'x.call', ...JAN, ...window })).toBe(true);
+    // 1.3 MB of items: a second page at least, and not many more
+    expect(usage.stats.requests - before).toBeGreaterThanOrEqual(2);
+    expect(usage.stats.requests - before).toBeLessThanOrEqual(4);
+  }, 30_000);
 
   it('refuses a window that ends before it starts', async () => {
     await expect(

@@ -73,7 +73,14 @@ import type {
   DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import type { EventToStore, PutOutcome } from '@tally/ingest';
 import { fnv1a, identityKey, shardOf, utcDay } from '@tally/ingest';
 import { type Meter, toUsageRecord, type UsageEvent, type UsageRecord } from '@tally/metering';
@@ -878,33 +885,55 @@ export class UsageStore {
     bounds: { lo: string; hi: string },
     q: { from: string; to: string; receivedFrom: string; receivedBefore: string },
   ): Promise<boolean> {
-    let start: Record<string, unknown> | undefined;
+    const pages = this.#queryPages(pk, bounds, {
+      FilterExpression: '#t >= :from AND #t < :to AND #r >= :rf AND #r < :rb',
+      ExpressionAttributeNames: { '#t': 't', '#r': 'r' },
+      ExpressionAttributeValues: {
+        ':from': q.from,
+        ':to': q.to,
+        ':rf': q.receivedFrom,
+        ':rb': q.receivedBefore,
+      },
+      ProjectionExpression: 'pk, sk',
+    });
+    for await (const res of pages) {
+      if ((res.Count ?? res.Items?.length ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Every page of a Query over one partition's sk range (`pk = :pk AND sk BETWEEN :lo AND :hi`), from `start`
+   * on, each counted in `stats` (a request, its read units). The caller may stop early; `params` brings the
+   * rest of the request (its filter, limit, order) and any values beyond `:pk`, `:lo` and `:hi`.
+   */
+  async *#queryPages(
+    pk: string,
+    bounds: { lo: string; hi: string },
+    params: Omit<QueryCommandInput, 'TableName' | 'KeyConditionExpression' | 'ExclusiveStartKey'>,
+    start?: Record<string, unknown>,
+  ): AsyncGenerator<QueryCommandOutput> {
     do {
       this.stats.requests++;
       const res = await this.#doc.send(
         new QueryCommand({
+          ...params,
           TableName: this.#table,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-          FilterExpression: '#t >= :from AND #t < :to AND #r >= :rf AND #r < :rb',
-          ExpressionAttributeNames: { '#t': 't', '#r': 'r' },
           ExpressionAttributeValues: {
             ':pk': pk,
             ':lo': bounds.lo,
             ':hi': bounds.hi,
-            ':from': q.from,
-            ':to': q.to,
-            ':rf': q.receivedFrom,
-            ':rb': q.receivedBefore,
+            ...params.ExpressionAttributeValues,
           },
-          ProjectionExpression: 'pk, sk',
           ReturnConsumedCapacity: 'TOTAL',
+          ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
       this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-      if ((res.Count ?? res.Items?.length ?? 0) > 0) return true;
+      yield res;
       start = res.LastEvaluatedKey;
     } while (start);
-    return false;
   }
 
   /**
@@ -965,12 +994,7 @@ export class UsageStore {
   ): Promise<StoredEvent | null> {
     const filter = ['#t < :before'];
     const names: Record<string, string> = { '#t': 't' };
-    const values: Record<string, string> = {
-      ':pk': pk,
-      ':lo': bounds.lo,
-      ':hi': bounds.hi,
-      ':before': q.before,
-    };
+    const values: Record<string, string> = { ':before': q.before };
     if (q.notBefore !== undefined) {
       filter.push('#t >= :nb');
       values[':nb'] = q.notBefore;
@@ -981,33 +1005,24 @@ export class UsageStore {
       values[':rb'] = q.receivedBefore;
     }
     let best: StoredEvent | null = null;
-    let start: Record<string, unknown> | undefined;
-    do {
-      this.stats.requests++;
-      const res = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-          FilterExpression: filter.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ReturnConsumedCapacity: 'TOTAL',
-          Limit: PAGE_ITEMS,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    const pages = this.#queryPages(pk, bounds, {
+      FilterExpression: filter.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: PAGE_ITEMS,
+    });
+    for await (const res of pages) {
       for (const item of res.Items ?? []) {
         const e = fromItem(item);
         if (best === null || isLater(e, best)) best = e;
       }
-      start = res.LastEvaluatedKey;
+      const next = res.LastEvaluatedKey;
       // Items come newest day first: once the read has passed the day of the best one, nothing later is left.
-      if (best !== null && start !== undefined && String(start.sk).slice(0, 10) < utcDay(best.event.time)) {
+      if (best !== null && next !== undefined && String(next.sk).slice(0, 10) < utcDay(best.event.time)) {
         break;
       }
-    } while (start);
+    }
     return best;
   }
 
@@ -1026,40 +1041,31 @@ export class UsageStore {
       start?: Record<string, unknown> | undefined;
     } = {},
   ): AsyncGenerator<Record<string, unknown>[]> {
-    let start = opts.start;
     let first = opts.split !== undefined;
-    do {
-      this.stats.requests++;
-      const res = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-          FilterExpression: '#t >= :from AND #t < :to',
-          ExpressionAttributeNames: { '#t': 't' },
-          ExpressionAttributeValues: {
-            ':pk': pk,
-            ':lo': bounds.lo,
-            ':hi': bounds.hi,
-            ':from': q.from,
-            ':to': q.to,
-          },
-          ConsistentRead: q.consistent ?? false,
-          ReturnConsumedCapacity: 'TOTAL',
-          // Pages of at most PAGE_ITEMS: the fan-in holds a page per partition in flight, so this (not the
-          // 1 MB page of DynamoDB) bounds a reader's memory at any volume.
-          Limit: PAGE_ITEMS,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      this.stats.readUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-      start = res.LastEvaluatedKey;
-      if (first && start !== undefined && opts.split !== undefined) {
+    const pages = this.#queryPages(
+      pk,
+      bounds,
+      {
+        FilterExpression: '#t >= :from AND #t < :to',
+        ExpressionAttributeNames: { '#t': 't' },
+        ExpressionAttributeValues: { ':from': q.from, ':to': q.to },
+        ConsistentRead: q.consistent ?? false,
+        // Pages of at most PAGE_ITEMS: the fan-in holds a page per partition in flight, so this (not the
+        // 1 MB page of DynamoDB) bounds a reader's memory at any volume.
+        Limit: PAGE_ITEMS,
+      },
+      opts.start,
+    );
+    for await (const res of pages) {
+      const next = res.LastEvaluatedKey;
+      let handedOn = false;
+      if (first && next !== undefined && opts.split !== undefined) {
         // More than a page in range: the rest of the day the page stopped in goes on from where it stopped,
         // the days after it in slices of as many days as this page covered (about a page each).
-        const day = String(start.sk).slice(0, 10);
+        const day = String(next.sk).slice(0, 10);
         const lastDay = bounds.hi.slice(0, 10);
         if (day < lastDay) {
-          opts.split({ lo: bounds.lo, hi: `${day}~` }, start);
+          opts.split({ lo: bounds.lo, hi: `${day}~` }, next);
           const covered = daysBetween(bounds.lo, day) + 1;
           const left = daysBetween(day, lastDay);
           const slices = Math.ceil(left / covered);
@@ -1068,12 +1074,13 @@ export class UsageStore {
             const hi = addDays(day, Math.floor(((k + 1) * left) / slices));
             opts.split(daySkBounds(lo, hi));
           }
-          start = undefined;
+          handedOn = true;
         }
       }
       first = false;
       if (res.Items && res.Items.length > 0) yield res.Items;
-    } while (start);
+      if (handedOn) return;
+    }
   }
 
   /**
