@@ -160,15 +160,18 @@ export const ShardStepSchema = z.object({
 });
 export type ShardStep = z.infer<typeof ShardStepSchema>;
 
+/** An ISO 8601 instant with any offset, as its UTC `toISOString()` text (how times are stored, so they compare as strings). */
+const IsoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
 export const QueryEventsInputSchema = z
   .object({
     customerId: z.string().min(1),
     /** The event type a meter reads (`meter.eventType`). */
     eventType: z.string().min(1),
     /** Inclusive start, ISO instant. */
-    from: z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()),
+    from: IsoInstant,
     /** Exclusive end, ISO instant. */
-    to: z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()),
+    to: IsoInstant,
     /** Partition queries in flight at once. Default 16. */
     concurrency: z.int().min(1).max(256).optional(),
     /** Strongly consistent reads (twice the read cost). Default false: billing reads hours after the period. */
@@ -176,8 +179,6 @@ export const QueryEventsInputSchema = z
   })
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
 export type QueryEventsInput = z.input<typeof QueryEventsInputSchema>;
-
-const IsoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 export const AnyArrivedInputSchema = z
   .object({
@@ -204,12 +205,9 @@ export const LastEventBeforeInputSchema = z.object({
   customerId: z.string().min(1),
   eventType: z.string().min(1),
   /** Exclusive bound, ISO instant (a period start). */
-  before: z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()),
+  before: IsoInstant,
   /** Only events that arrived before this instant (the arrival cutoff of the read that uses it). */
-  receivedBefore: z.iso
-    .datetime({ offset: true })
-    .transform((s) => new Date(s).toISOString())
-    .optional(),
+  receivedBefore: IsoInstant.optional(),
   /**
    * UTC days to look back, the day of `before` included. Default `DEFAULT_LOOKBACK_DAYS` (93). Each UTC month
    * the search reaches costs a Query per shard (one per page of items read), the month's shards in parallel.
