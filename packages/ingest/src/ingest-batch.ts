@@ -57,6 +57,16 @@ interface Work {
   put?: number;
 }
 
+/**
+ * Drops a validated unit's event and parsed JSON (keeping what its outcome and quarantine entry read), so a
+ * batch's inputs are not kept alive while its writes are out.
+ */
+function release(w: Work): void {
+  w.event = undefined;
+  const { messageId, origin, index, raw } = w.unit;
+  w.unit = { messageId, origin, index, raw };
+}
+
 export function emptyAccounting(): Accounting {
   return { units: 0, stored: 0, duplicate: 0, quarantined: {} };
 }
@@ -153,9 +163,7 @@ export async function ingestBatch(
     const customer = w.customer!;
     // Its parsed input and event are not read again once its put is built (which carries the data as JSON
     // only): dropped now, not kept alive through the rest of the batch's work.
-    w.event = undefined;
-    const { messageId, origin: from, index, raw } = w.unit;
-    w.unit = { messageId, origin: from, index, raw };
+    release(w);
     const { terms, windowMs } = windowOf(customer.id);
     const bad = checkLateness(event, now, terms) ?? checkMeters(event, meters.get(event.type) ?? [], policy);
     if (bad) {
@@ -195,10 +203,7 @@ export async function ingestBatch(
   const putHashes = puts.map((p) => p.hash);
   for (const w of work) {
     // Units refused before their put was built (unknown customer) keep only what their entry reads.
-    if (w.who === undefined || w.event === undefined) continue;
-    w.event = undefined;
-    const { messageId, origin, index, raw } = w.unit;
-    w.unit = { messageId, origin, index, raw };
+    if (w.who !== undefined && w.event !== undefined) release(w);
   }
   const results = puts.length > 0 ? await ports.usage.putEvents(puts.splice(0)) : [];
   const leaders = new Set<number>();
