@@ -17,6 +17,7 @@ import {
   ingestBatch,
   ingestPolicy,
   payloadHash,
+  SEND_ID_ATTRIBUTE,
   type SubjectLookup,
   SubscriptionAcceptance,
 } from '@tally/ingest';
@@ -121,7 +122,7 @@ function sqsEvent(bodies: string[], run: number): SQSEvent {
       },
       // As tally's producers send them (SqsSender): a send id per message, which the handler reads as the origin.
       messageAttributes: {
-        'tally-send-id': { dataType: 'String', stringValue: `s${run}x${i}`.padEnd(22, '0') },
+        [SEND_ID_ATTRIBUTE]: { dataType: 'String', stringValue: `s${run}x${i}`.padEnd(22, '0') },
       },
       md5OfBody: '',
       eventSource: 'aws:sqs',
