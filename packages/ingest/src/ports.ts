@@ -46,18 +46,15 @@ export interface EventToStore {
 
 /**
  * The result of one conditional write (a PartiQL INSERT): `stored` (first copy), `exists` with the stored
- * copy's payload hash (a duplicate when equal, a conflict otherwise; `ownWrite` when the same input wrote it
- * before a crash),
- * or `error` (retry the message).
+ * copy's payload hash (a duplicate when equal, a conflict otherwise; `writtenBy` names this input when it
+ * wrote the copy itself before a crash), or `error` (retry the message).
  */
 export type PutOutcome =
   | { readonly status: 'stored' }
   | {
       readonly status: 'exists';
       readonly hash: string;
-      /** This input (`origin`) wrote the stored copy. */
-      readonly ownWrite: boolean;
-      /** Which of `origin` and `alsoFrom` wrote the stored copy, if one did (`origin` exactly when `ownWrite`). */
+      /** Which of `origin` and `alsoFrom` wrote the stored copy, if one did. */
       readonly writtenBy?: string;
     }
   | { readonly status: 'error'; readonly error: unknown };

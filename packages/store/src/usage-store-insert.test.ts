@@ -91,7 +91,8 @@ describe('UsageStore.putEvents: INSERT batches', () => {
     const out = await store(client).putEvents([input(1), input(2), input(1, 'msg-9.0')]);
     expect(calls).toEqual([['e-1', 'e-2'], ['e-1']]);
     expect(out.map((o) => o.status)).toEqual(['stored', 'stored', 'exists']);
-    expect(out[2]).toMatchObject({ hash: 'hash-1', ownWrite: false });
+    // Written by another input ('x'): no writtenBy
+    expect(out[2]).toEqual({ status: 'exists', hash: 'hash-1' });
   });
 
   it('sends throttled statements again, only those, until they land', async () => {
@@ -124,8 +125,8 @@ describe('UsageStore.putEvents: INSERT batches', () => {
     const out = await store(client).putEvents([input(1), input(2), input(3)]);
     expect(gets).toEqual([2]);
     expect(out).toEqual([
-      { status: 'exists', hash: 'hash-1', ownWrite: false },
-      { status: 'exists', hash: 'changed', ownWrite: false },
+      { status: 'exists', hash: 'hash-1' },
+      { status: 'exists', hash: 'changed' },
       { status: 'stored' },
     ]);
   });

@@ -672,18 +672,15 @@ export class UsageStore {
     // Who wrote each copy found: this input (its own tag, already on its item) or one of its companions.
     return outcomes.map((o, i) => {
       if (o.status !== 'found') return o;
-      const own = o.tag === items[i]!.m;
-      const by = own
-        ? writers[i]![0]
-        : o.tag === undefined
-          ? undefined
-          : writers[i]!.slice(1).find((w) => originTag(w) === o.tag);
-      return {
-        status: 'exists',
-        hash: o.hash,
-        ownWrite: own,
-        ...(by !== undefined ? { writtenBy: by } : {}),
-      };
+      const by =
+        o.tag === items[i]!.m
+          ? writers[i]![0]
+          : o.tag === undefined
+            ? undefined
+            : writers[i]!.slice(1).find((w) => originTag(w) === o.tag);
+      return by !== undefined
+        ? { status: 'exists', hash: o.hash, writtenBy: by }
+        : { status: 'exists', hash: o.hash };
     });
   }
 
