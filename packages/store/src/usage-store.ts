@@ -861,7 +861,7 @@ export class UsageStore {
    * Whether any event of a customer·type with `from <= time < to` arrived with `receivedFrom <= receivedAt <
    * receivedBefore`, without reading the events: billing asks it of each earlier period it may correct and
    * reads a period whole only when something arrived late. The partitions of `queryEvents`, with DynamoDB
-   * filtering on time and arrival and sending back keys only; stops at the first find. Times and arrival
+   * filtering on time and arrival and sending back keys only; each partition's read stops at its first find. Times and arrival
    * instants are stored as `toISOString()` text, so they compare as strings.
    */
   async anyArrived(input: AnyArrivedInput): Promise<boolean> {
