@@ -86,13 +86,55 @@ describe('dunning steps with the customer id in the execution input', () => {
     expect(s.log).toEqual(['GetCommand PAY#ACCT']);
 
     s.log.length = 0;
-    expect(await s.receivables.act({ invoiceId: id, customerId, decision: d })).toEqual({
-      action: 'remind',
-      outcome: 'performed',
+    const next = await s.receivables.act({ invoiceId: id, customerId, decision: d });
+    // Act answers with the next decision: the second reminder, 10 days after the due date at 09:00 Berlin
+    // (UTC+1 in February) = 2026-02-11T08:00Z.
+    expect(next).toEqual({
+      action: 'wait',
+      step: 1,
+      until: '2026-02-11T08:00:00.000Z',
+      last: { action: 'remind', outcome: 'performed' },
     });
-    // The step is checked and recorded on the account (read + conditional put), the invoice is not read.
+    // The step is checked and recorded on the account (read + conditional put), the invoice is not read,
+    // and the next decision costs no request.
     expect(s.log).toEqual(['GetCommand PAY#ACCT', 'PutCommand PAY#ACCT']);
     expect(s.mails.map((m) => m.requestId)).toEqual([`${id}:reminder:1`]);
+    // It is what Decide answers on the stored account at the same time.
+    const { last: _, ...decision } = next;
+    expect(await s.receivables.decide({ invoiceId: id, customerId })).toEqual(decision);
+  });
+
+  it("answers Act's next decision as Decide would, through every step of the policy", async () => {
+    const s = setup();
+    const customerId = unique('c');
+    const id = `inv_${unique('w')}`;
+    await finalized(s, id, customerId);
+    let d = await s.receivables.decide({ invoiceId: id, customerId });
+    const taken: string[] = [];
+    // Each loop: act on the decision, check the answer against a fresh Decide, move the clock to a wait's end.
+    for (let i = 0; i < 20 && d.action !== 'done'; i++) {
+      if (d.action === 'wait') {
+        s.clock.set(d.until);
+        d = await s.receivables.decide({ invoiceId: id, customerId });
+        continue;
+      }
+      const { last, ...next } = await s.receivables.act({ invoiceId: id, customerId, decision: d });
+      taken.push(`${last.action}:${last.outcome}`);
+      expect(await s.receivables.decide({ invoiceId: id, customerId })).toEqual(next);
+      d = next;
+    }
+    // open, then the default policy's seven steps; steps 1 and 2 fall due together (both 10 days).
+    expect(taken).toEqual([
+      'open:performed',
+      'remind:performed',
+      'remind:performed',
+      'late-fee:performed',
+      'remind:performed',
+      'suspend:performed',
+      'final-notice:performed',
+      'collections:performed',
+    ]);
+    expect(d).toMatchObject({ action: 'done', reason: 'escalated' });
   });
 
   it('sees a payment stored between Decide and Act: the step is skipped and nothing is sent', async () => {
@@ -116,9 +158,11 @@ describe('dunning steps with the customer id in the execution input', () => {
     expect(await s.receivables.record(payment)).toMatchObject({ status: 'applied' });
     const receipts = s.mails.length;
 
-    expect(await s.receivables.act({ invoiceId: id, customerId, decision: d })).toEqual({
-      action: 'remind',
-      outcome: 'skipped',
+    // Skipped, and the next decision (on the account the step read) ends the execution.
+    expect(await s.receivables.act({ invoiceId: id, customerId, decision: d })).toMatchObject({
+      action: 'done',
+      reason: 'paid',
+      last: { action: 'remind', outcome: 'skipped' },
     });
     expect(s.mails.length).toBe(receipts);
     expect(s.mails.some((m) => m.kind === 'reminder')).toBe(false);
@@ -144,10 +188,9 @@ describe('dunning steps with the customer id in the execution input', () => {
     // A customer id naming another account: the invoice says whose account it is.
     const wrong = await s.receivables.decide({ invoiceId: id, customerId: unique('other') });
     expect(wrong).toEqual(plain);
-    expect(await s.receivables.act({ invoiceId: id, customerId: unique('other'), decision: plain })).toEqual({
-      action: 'remind',
-      outcome: 'performed',
-    });
+    expect(
+      (await s.receivables.act({ invoiceId: id, customerId: unique('other'), decision: plain })).last,
+    ).toEqual({ action: 'remind', outcome: 'performed' });
     expect(s.mails.map((m) => m.requestId)).toEqual([`${id}:reminder:1`]);
   });
 

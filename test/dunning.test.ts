@@ -57,6 +57,8 @@ interface Harness {
   receivables: Receivables;
   invoices: InvoiceStore<Invoice>;
   starter: SfnDunningStarter;
+  /** Task invocations so far, by task. */
+  calls: { decide: number; act: number };
   /** Mails taken off the delivery queue so far (requestIds), in order. */
   mails(): Promise<string[]>;
   events(): string[];
@@ -96,12 +98,17 @@ async function harness(
   let receivables!: Receivables;
   const decide = makeDecide({ receivables: { decide: (i) => receivables.decide(i) }, logger });
   const act = makeAct({ receivables: { act: (i) => receivables.act(i) }, logger });
+  const calls = { decide: 0, act: 0 };
   const local = await startLocalDunning({
     template,
     clock,
     handlers: {
-      'dunning-decide': (input) => decide(input, lambdaContext('dunning-decide')) as never,
+      'dunning-decide': (input) => {
+        calls.decide++;
+        return decide(input, lambdaContext('dunning-decide')) as never;
+      },
       'dunning-act': async (input) => {
+        calls.act++;
         await opts.beforeAct?.(input);
         return act(input, lambdaContext('dunning-act')) as never;
       },
@@ -123,6 +130,7 @@ async function harness(
     local,
     receivables,
     invoices,
+    calls,
     starter: new SfnDunningStarter({ stateMachineArn: local.env.TALLY_DUNNING_STATE_MACHINE_ARN! }),
     async mails() {
       await drain(clients.sqs, queueUrl, taken);
@@ -250,6 +258,10 @@ describe('dunning on the local Step Functions endpoint', () => {
       'final-notice',
       'collections',
     ]);
+    // Act answers the next decision, so Decide runs only at the start and after each of the 5 waits
+    // (before steps 0, 1, 3, 4 and 6; steps 2 and 5 fall due with the one before them): 1 + 5 = 6.
+    // Act runs for `open` and the 7 steps: 8.
+    expect(h.calls).toEqual({ decide: 6, act: 8 });
   });
 
   it('sends no reminder when the payment lands while the reminder step runs (check, record, then send)', async () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import { type Receivables, receivablesFromEnv } from '@tally/workflow';
+import { type ActResult, type Receivables, receivablesFromEnv } from '@tally/workflow';
 import { z } from 'zod';
 
 export const ActInputSchema = z.object({
@@ -34,12 +34,18 @@ export interface ActDeps {
  * The Act task of the dunning state machine. Check-then-send order: the step is recorded on the customer's
  * account with a version-checked write that only succeeds while the invoice is still open; mails and bus
  * events go out after that write. A payment stored first makes the step `skipped` (nothing sent).
+ * It answers with the next decision (made on the account it wrote), which the state machine routes on.
  */
 export function makeHandler(deps: ActDeps) {
-  return middy(async (event: unknown): Promise<{ action: string; outcome: string }> => {
+  return middy(async (event: unknown): Promise<ActResult> => {
     const input = ActInputSchema.parse(event);
     const result = await deps.receivables.act(input);
-    deps.logger.info('dunning step', { invoiceId: input.invoiceId, step: input.decision.step, ...result });
+    deps.logger.info('dunning step', {
+      invoiceId: input.invoiceId,
+      step: input.decision.step,
+      ...result.last,
+      next: result.action,
+    });
     return result;
   });
 }

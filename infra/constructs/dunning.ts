@@ -54,10 +54,13 @@ export interface DunningProps {
  * Dunning on Step Functions: a loop driven by the pure dunning policy (`Decide` → wait until the next step
  * → `Decide` …, policy actions through `Act`), one execution per finalized invoice named after it, its
  * provisioning events on an EventBridge bus, an alarm on failed or timed-out executions, full logging.
+ * Act answers with the next decision (made on the account it wrote), so Decide runs only at the start and
+ * after each wait, where time has passed and a payment may have come in.
  *
  *   Decide ─▶ Route ─ wait ─▶ WaitUntil($.decision.until) ─▶ Decide
- *                   ├ done ─▶ Done
- *                   └ other ─▶ Act ─▶ Decide
+ *               ▲   ├ done ─▶ Done
+ *               │   └ other ─▶ Act ─┐
+ *               └───────────────────┘
  */
 export class Dunning extends Construct {
   readonly stateMachine: StateMachine;
@@ -142,7 +145,8 @@ export class Dunning extends Construct {
     const act = new LambdaInvoke(this, DUNNING_STATES.act, {
       lambdaFunction: actFn,
       payloadResponseOnly: true,
-      resultPath: '$.act',
+      // Act answers with the next decision, so Route follows it without another Decide.
+      resultPath: '$.decision',
     });
     act.addRetry(transient);
     const wait = new Wait(this, DUNNING_STATES.wait, {
@@ -151,7 +155,8 @@ export class Dunning extends Construct {
     const route = new Choice(this, DUNNING_STATES.route)
       .when(Condition.stringEquals('$.decision.action', 'wait'), wait.next(decide))
       .when(Condition.stringEquals('$.decision.action', 'done'), new Succeed(this, DUNNING_STATES.done))
-      .otherwise(act.next(decide));
+      .otherwise(act);
+    act.next(route);
     const logs = new LogGroup(this, 'Logs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,

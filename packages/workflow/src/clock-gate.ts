@@ -8,8 +8,9 @@ export interface AdvancingClock {
 
 /**
  * Drives dunning waits by the test clock, with the same ASL as in AWS. Locally the Wait state is shortened
- * to 0 ms, and the Decide task is wrapped: when it answers `wait` until T, the wrapper holds the answer until
- * the clock reaches T. The execution then waits 0 ms and decides again, now at or after T. Every clock advance
+ * to 0 ms, and the tasks that answer a decision (Decide and Act) are wrapped: when one answers `wait` until
+ * T, the wrapper holds the answer until the clock reaches T. The execution then waits 0 ms and decides
+ * again, now at or after T. Every clock advance
  * releases the waits it passes and resolves only once each running execution is blocked on the clock again or
  * has ended, so `await clock.advance('3d')` returns after the dunning steps of those 3 days happened.
  *
@@ -39,7 +40,7 @@ export class ClockGate {
     return this.#waiters.size;
   }
 
-  /** Wraps the Decide handler: a `wait` answer is held until the clock reaches its `until`. */
+  /** Wraps a task answering a decision (Decide, Act): a `wait` answer is held until the clock reaches its `until`. */
   gate(handler: TaskHandler): TaskHandler {
     return async (input) => {
       const out = await handler(input);

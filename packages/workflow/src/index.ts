@@ -25,6 +25,7 @@ export { WorkflowAdapterError } from './errors.js';
 export { invoiceSourceFromStore } from './invoice-source.js';
 export type { Clock, DunningStarter, EventPublisher, InvoiceSource, MailSender } from './ports.js';
 export {
+  type ActResult,
   type DunningTaskInput,
   Receivables,
   type ReceivablesDeps,

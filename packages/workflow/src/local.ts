@@ -37,8 +37,8 @@ export interface LocalDunning {
 
 /**
  * Runs the dunning state machine of a synthesized template locally: a local Step Functions endpoint
- * (the SDK's StartExecution reaches it), a local EventBridge endpoint with a bus log, and the Decide task
- * gated by the test clock (see {@link ClockGate}).
+ * (the SDK's StartExecution reaches it), a local EventBridge endpoint with a bus log, and the Decide and Act
+ * tasks gated by the test clock (see {@link ClockGate}).
  *
  * @example
  * const local = await startLocalDunning({ template, clock, handlers: { 'dunning-decide': d, 'dunning-act': a } });
@@ -62,7 +62,7 @@ export async function startLocalDunning(opts: {
       functionNames: functionNames(opts.template),
       handlers: {
         'dunning-decide': gate.gate(opts.handlers['dunning-decide']),
-        'dunning-act': opts.handlers['dunning-act'],
+        'dunning-act': gate.gate(opts.handlers['dunning-act']),
       },
       waitOverrides: { [DUNNING_WAIT_STATE]: 0 },
     },

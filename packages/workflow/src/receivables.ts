@@ -43,6 +43,14 @@ export interface DunningTaskInput {
   readonly decision?: Decision;
 }
 
+/**
+ * Act's answer: the decision for what comes next, made on the account Act just wrote (so the state machine
+ * routes on it without another Decide), and what Act did (`last`).
+ */
+export interface ActResult extends Decision {
+  readonly last: { readonly action: string; readonly outcome: string };
+}
+
 /** `updateAccount`'s answer when the account named by the execution input does not hold the invoice. */
 const NOT_IN_ACCOUNT = Symbol('not in account');
 
@@ -193,13 +201,21 @@ export class Receivables {
 
   /**
    * The Act task: re-checks and records the step in one conditional write of the account, then sends. A
-   * payment stored before that write makes the step `skipped`; see the race note in the README.
+   * payment stored before that write makes the step `skipped`; see the race note in the README. It answers
+   * with the next decision, made on the account it wrote at the same `now`: what Decide would answer then.
+   * A payment stored after the write is seen by the next Act's own check (skipped) or by the Decide that
+   * follows the next wait, so a paid customer is never reminded.
    */
-  async act(input: DunningTaskInput): Promise<{ action: string; outcome: string }> {
+  async act(input: DunningTaskInput): Promise<ActResult> {
     const decision = input.decision;
     if (!decision) throw new PaymentInputError(`act on ${input.invoiceId} needs a decision`);
     const now = this.deps.clock.now().toISOString();
     const invoiceId = input.invoiceId;
+    const policy = policyFor(this.deps.policies, input.segment);
+    const then = (account: Account, action: string, outcome: string): ActResult => ({
+      ...decide({ account, invoiceId, policy, now }),
+      last: { action, outcome },
+    });
     if (decision.action === 'open') {
       const invoice = await this.#invoice(invoiceId);
       const account = await this.deps.payments.updateAccount(invoice.customer.id, (current) => {
@@ -207,12 +223,11 @@ export class Receivables {
         return { account: next, result: next };
       });
       if (invoice.status === 'finalized') await this.#markIfSettledByCredit(account, invoiceId);
-      return { action: 'open', outcome: 'performed' };
+      return then(account, 'open', 'performed');
     }
     if (decision.action === 'wait' || decision.action === 'done') {
-      return { action: decision.action, outcome: 'skipped' };
+      return { ...decision, last: { action: decision.action, outcome: 'skipped' } };
     }
-    const policy = policyFor(this.deps.policies, input.segment);
     const action = decision.action;
     type Step = ReturnType<typeof performStep>;
     const step = (customerId: string, current: Account | undefined): AccountChange<Step> => {
@@ -240,7 +255,7 @@ export class Receivables {
     await this.#run(r.effects);
     // markPaid reads the invoice and only moves a finalized one, so it needs no read here.
     if (action === 'apply-credit') await this.#markIfSettledByCredit(r.account, invoiceId);
-    return { action, outcome: r.outcome };
+    return then(r.account, action, r.outcome);
   }
 
   async #markIfSettledByCredit(account: Account, invoiceId: string): Promise<void> {
