@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -31,6 +31,7 @@ const field = fc.oneof(
   fc.constant(null),
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
+  fc.uint8Array({ minLength: 1, maxLength: 16 }),
 );
 const fields = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'amount', 'state'), field, { maxKeys: 5 });
 
@@ -94,8 +95,28 @@ describe('createDocumentClient against dynalite', () => {
   it('raises a failed condition as the SDK does', async () => {
     const Item = { pk: 'COND#1', sk: 'X', v: 1 };
     await ours.send(new PutCommand({ TableName: table, Item }));
-    const put = () =>
-      ours.send(new PutCommand({ TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
-    await expect(put()).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    const put = (doc: DynamoDBDocumentClient) =>
+      doc
+        .send(
+          new PutCommand({
+            TableName: table,
+            Item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => err as ConditionalCheckFailedException,
+        );
+    const [a, b] = [await put(sdk), await put(ours)];
+    expect(b).toBeInstanceOf(ConditionalCheckFailedException);
+    expect([b?.name, b?.message, b?.$metadata.httpStatusCode, b?.Item]).toEqual([
+      a?.name,
+      a?.message,
+      a?.$metadata.httpStatusCode,
+      a?.Item,
+    ]);
+    // dynalite returns no item on a failed PutItem condition (DynamoDB does): both see none here.
   });
 });

@@ -1,4 +1,8 @@
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -11,6 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
@@ -19,6 +24,7 @@ import type {
 } from '@smithy/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Sha256 } from '../test-support/node-sha256.js';
 import { createDocumentClient } from './client.js';
 
 /** What a request handler saw: the wire request, and the body it answered with. */
@@ -26,6 +32,39 @@ interface Exchange {
   readonly target: string;
   readonly body: string;
   readonly headers: Record<string, string>;
+  readonly hostname: string;
+}
+
+/** Operations the document client sends below the SDK's pipeline once the SDK has sent one request. */
+const DIRECT = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
+
+/** The authorization `@smithy/signature-v4` computes for a request's signed headers, body and date. */
+async function sdkSignature(e: Exchange): Promise<string> {
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+    region: 'eu-central-1',
+    service: 'dynamodb',
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const d = e.headers['x-amz-date']!;
+  const date = new Date(
+    `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
+  );
+  const { authorization: _, 'content-length': _l, 'x-amz-date': _d, ...signed } = e.headers;
+  const out = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'https:',
+      hostname: e.hostname,
+      path: '/',
+      query: {},
+      headers: signed,
+      body: e.body,
+    },
+    { signingDate: date },
+  );
+  return String(out.headers.authorization);
 }
 
 /**
@@ -46,7 +85,12 @@ function recording(reply: (target: string) => unknown) {
           typeof request.body === 'string'
             ? request.body
             : Buffer.from(request.body as Uint8Array).toString();
-        seen.push({ target, body, headers: { ...request.headers } as Record<string, string> });
+        seen.push({
+          target,
+          body,
+          headers: { ...request.headers } as Record<string, string>,
+          hostname: request.hostname,
+        });
         const payload = Buffer.from(JSON.stringify(reply(target)));
         return {
           response: {
@@ -221,8 +265,28 @@ describe('createDocumentClient', () => {
           ];
           expect(outB).toEqual(outA);
         }
-        expect(b.seen.map((e) => [e.target, e.body])).toEqual(a.seen.map((e) => [e.target, e.body]));
-        expect(b.seen.map((e) => stable(e.headers))).toEqual(a.seen.map((e) => stable(e.headers)));
+        // The same operations with the same bodies (as JSON: the SDK writes members in its schema's order).
+        const wire = (seen: Exchange[]) => seen.map((e) => [e.target, JSON.parse(e.body)]);
+        expect(wire(b.seen)).toEqual(wire(a.seen));
+        // The first request goes through the SDK (it shows the endpoint), and so does any other operation:
+        // the same headers. Later single-item and query requests carry only what SigV4 signs, signed as
+        // @smithy/signature-v4 signs them, and the content length.
+        for (const [i, e] of b.seen.entries()) {
+          if (i === 0 || !DIRECT.has(e.target.split('.')[1]!)) {
+            expect(stable(e.headers)).toEqual(stable(a.seen[i]!.headers));
+            continue;
+          }
+          expect(Object.keys(e.headers).sort()).toEqual([
+            'authorization',
+            'content-length',
+            'content-type',
+            'host',
+            'x-amz-date',
+            'x-amz-target',
+          ]);
+          expect(e.headers['content-length']).toBe(String(Buffer.byteLength(e.body)));
+          expect(e.headers.authorization).toBe(await sdkSignature(e));
+        }
       }),
       { numRuns: 150 },
     );
@@ -260,6 +324,87 @@ describe('createDocumentClient', () => {
     // 2 attempts after the change went through the injected middleware.
     expect(r.seen.length).toBe(2);
     expect(throttled).toBe(2);
+  });
+
+  it('retries a throttled request and raises a refused one as the SDK does, below its pipeline too', async () => {
+    /** A client whose handler answers in turn: a throttle, then 200, then a failed condition with the item. */
+    const scripted = (seen: string[], first: [number, object][] = []) => {
+      const answers: [number, object][] = [
+        ...first,
+        [
+          400,
+          {
+            __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+            message: 'slow down',
+          },
+        ],
+        [200, { Item: { pk: { S: 'x' }, raw: { B: 'AAE=' } } }],
+        [
+          400,
+          {
+            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+            message: 'The conditional request failed',
+            Item: { pk: { S: 'x' } },
+          },
+        ],
+      ];
+      return {
+        region: 'eu-central-1',
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+        requestHandler: {
+          handle: async (request: HttpRequest) => {
+            seen.push(String(request.headers['amz-sdk-invocation-id'] === undefined ? 'direct' : 'sdk'));
+            const [statusCode, body] = answers.shift() ?? [200, {}];
+            return {
+              response: {
+                statusCode,
+                headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'r' },
+                body: Buffer.from(JSON.stringify(body)),
+              },
+            };
+          },
+          updateHttpClientConfig: () => {},
+          httpHandlerConfigs: () => ({}),
+        },
+      };
+    };
+    const run = async (doc: DynamoDBDocumentClient) => {
+      const get = await doc.send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }));
+      const put = await doc
+        .send(
+          new PutCommand({
+            TableName: 't',
+            Item: { pk: 'x' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((err: unknown) => err as ConditionalCheckFailedException);
+      return { get, put };
+    };
+    const sdkSeen: string[] = [];
+    const oursSeen: string[] = [];
+    const sdk = await run(sdkDocumentClient(scripted(sdkSeen)));
+    const ours = createDocumentClient(scripted(oursSeen, [[200, {}]]));
+    // A first request through the SDK shows the endpoint; the scripted answers start after it.
+    await ours.send(new DeleteCommand({ TableName: 't', Key: { pk: 'first' } }));
+    oursSeen.length = 0;
+    const direct = await run(ours);
+    expect(oursSeen).toEqual(['direct', 'direct', 'direct']);
+    expect(sdkSeen).toEqual(['sdk', 'sdk', 'sdk']);
+    // The throttled Get was sent twice and answered; binary decoded to a Uint8Array.
+    expect(direct.get.Item).toEqual({ pk: 'x', raw: new Uint8Array([0, 1]) });
+    expect(direct.get.Item).toEqual(sdk.get.Item);
+    expect(direct.get.$metadata.attempts).toBe(2);
+    expect(sdk.get.$metadata.attempts).toBe(2);
+    const refused = direct.put as ConditionalCheckFailedException;
+    expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
+    const theirs = sdk.put as ConditionalCheckFailedException;
+    expect([refused.name, refused.message, refused.Item, refused.$metadata.httpStatusCode]).toEqual([
+      theirs.name,
+      theirs.message,
+      theirs.Item,
+      400,
+    ]);
   });
 
   it('sends with per-request options (abort signal) through the SDK path', async () => {

@@ -19,6 +19,10 @@
  * context per command class). Sends with options or a callback, and commands this scheme does not recognise,
  * take the SDK's own per-request path. Reading `middlewareStack` (to add or remove middleware, e.g. an
  * injected throttle) drops the cached handlers, so a change made after the first send still takes effect.
+ *
+ * Get, Put, Update, Delete and Query go further, below the SDK's pipeline, once its first request has shown
+ * the endpoint (direct-document.ts); reading `middlewareStack` turns that path off for good, so injected
+ * middleware sees every request after it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -26,6 +30,7 @@ import {
   DynamoDBDocumentClientCommand,
   type TranslateConfig,
 } from '@aws-sdk/lib-dynamodb';
+import { DirectDocumentRequests } from './direct-document.js';
 
 type SendArgs = Parameters<DynamoDBDocumentClient['send']>;
 /** A command as the SDK's `Client.send` sees it. */
@@ -79,15 +84,19 @@ export class CachedDocumentClient extends DynamoDBDocumentClient {
   readonly #handlers = new Map<unknown, Handler | null>();
   /** The client's stack, read without dropping the cache as the public getter does. */
   readonly #stack: Stack;
+  /** The direct path; undefined once `middlewareStack` was read (middleware may have been added). */
+  #direct: DirectDocumentRequests | undefined;
 
   constructor(client: DynamoDBClient, translateConfig?: TranslateConfig) {
     super(client, translateConfig);
     const stack = this.middlewareStack;
     this.#stack = stack;
+    this.#direct = new DirectDocumentRequests(this.config, stack, translateConfig);
     const handlers = this.#handlers;
     Object.defineProperty(this, 'middlewareStack', {
       get: () => {
         handlers.clear();
+        this.#direct = undefined;
         return stack;
       },
       configurable: true,
@@ -101,6 +110,8 @@ export class CachedDocumentClient extends DynamoDBDocumentClient {
     if (optionsOrCb !== undefined || cb !== undefined) {
       return (super.send as (...a: unknown[]) => unknown)(command, optionsOrCb, cb);
     }
+    const direct = this.#direct?.send(command as unknown as { constructor: unknown; input: object });
+    if (direct !== undefined) return direct;
     const ctor = command.constructor;
     let handler = this.#handlers.get(ctor);
     if (handler === undefined) {

@@ -1,0 +1,271 @@
+/**
+ * The document client's single-item and query requests, sent below the SDK's per-request pipeline.
+ *
+ * Why: with its handlers cached per command class (document-client.ts), a document-client request still cost
+ * ~300 µs of CPU before any byte left (SigV4 16 %, endpoint middleware 8 %, schema serde 9 %, user agent 6 %,
+ * GC 9 %; BENCHMARKS.md, "requests"), against ~100 µs for a plain signed POST. Billing, delivery and dunning
+ * send tens of thousands of such requests in a demo run, on the thread every function shares.
+ *
+ * How: for Get, Put, Update, Delete and Query, the input is marshalled as lib-dynamodb marshals it (each
+ * value of `Key`, `Item`, `ExpressionAttributeValues`, `ExclusiveStartKey` through util-dynamodb's `marshall`
+ * with the client's translate options), written with one `JSON.stringify` (binary values as base64, as the
+ * SDK's serializer writes them), signed with the usage store's SigV4 (`signInsertBatch`, checked against
+ * `@smithy/signature-v4` in its test) and handed to the client's own HTTP handler. A 2xx answer is read with
+ * one `JSON.parse` and unmarshalled as lib-dynamodb does (`Item`, `Items`, `Attributes`, `LastEvaluatedKey`);
+ * any other answer goes to the client's protocol, which throws the same typed exception the SDK would
+ * (ConditionalCheckFailedException, throttling, 5xx). Retries as the usage write client's: throttling, 5xx,
+ * timeouts and broken connections, full-jitter backoff, up to the client's `maxAttempts`.
+ *
+ * What stays the SDK's: the endpoint (captured from the first request the SDK sends, so its endpoint rules,
+ * `AWS_ENDPOINT_URL_DYNAMODB`, FIPS and dual-stack settings hold), credentials, region, clock offset, the
+ * HTTP handler (agent, keep-alive, timeouts), the exceptions. Inputs this path does not translate (the legacy
+ * `Expected`, `AttributeUpdates`, `KeyConditions`, `QueryFilter`, or `ReturnItemCollectionMetrics`) take the
+ * SDK's path, as do other commands. Not ported: the SDK's retry quota and clock-skew correction.
+ */
+import { DeleteItem$, GetItem$, PutItem$, Query$, UpdateItem$ } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type TranslateConfig,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
+import type { HttpResponseLike, SerdeConfig } from './insert-batch.js';
+import { isRetryable, signInsertBatch } from './usage-write-client.js';
+
+/** Where the SDK sent its first request: what every direct request is sent to. */
+interface Endpoint {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port?: number;
+  readonly path: string;
+  /** The Host header value (`hostname[:port]`). */
+  readonly host: string;
+}
+
+/** What the direct path reads of a DynamoDB client's resolved configuration (present on every SDK v3 client). */
+interface DirectConfig extends SerdeConfig {
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  region(): Promise<string>;
+  maxAttempts(): Promise<number>;
+  systemClockOffset?: number;
+  translateConfig?: TranslateConfig;
+  requestHandler: {
+    handle(request: object, options?: object): Promise<{ response: HttpResponseLike }>;
+  };
+}
+
+/** An operation's static schema as the protocol's `deserializeResponse` takes it. */
+function operationOf(schema: typeof GetItem$) {
+  return { namespace: schema[1], name: schema[2], traits: schema[3], input: schema[4], output: schema[5] };
+}
+
+/** The document commands sent directly: the operation, and which input and output members hold items. */
+const OPERATIONS = new Map<unknown, { target: string; operation: ReturnType<typeof operationOf> }>([
+  [GetCommand, { target: 'DynamoDB_20120810.GetItem', operation: operationOf(GetItem$) }],
+  [PutCommand, { target: 'DynamoDB_20120810.PutItem', operation: operationOf(PutItem$) }],
+  [UpdateCommand, { target: 'DynamoDB_20120810.UpdateItem', operation: operationOf(UpdateItem$) }],
+  [DeleteCommand, { target: 'DynamoDB_20120810.DeleteItem', operation: operationOf(DeleteItem$) }],
+  [QueryCommand, { target: 'DynamoDB_20120810.Query', operation: operationOf(Query$) }],
+]);
+
+/** Input members whose every value is a document value (lib-dynamodb's `ALL_VALUES` nodes). */
+const ITEM_INPUTS = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+/** Input members this path does not translate: such a command takes the SDK's path. */
+const UNTRANSLATED = [
+  'Expected',
+  'AttributeUpdates',
+  'KeyConditions',
+  'QueryFilter',
+  'ReturnItemCollectionMetrics',
+];
+
+type AttributeJson = Record<string, unknown>;
+
+/** Binary values of a marshalled attribute value as base64 text, as the SDK's JSON serializer writes them. */
+function encodeBinary(av: AttributeJson): AttributeJson {
+  if (av.B instanceof Uint8Array) av.B = base64(av.B);
+  else if (Array.isArray(av.BS)) av.BS = av.BS.map((b: Uint8Array) => base64(b));
+  else if (Array.isArray(av.L)) for (const v of av.L) encodeBinary(v as AttributeJson);
+  else if (av.M !== undefined)
+    for (const v of Object.values(av.M as object)) encodeBinary(v as AttributeJson);
+  return av;
+}
+
+/** Binary values of an answer's attribute value decoded, as the SDK's JSON deserializer decodes them. */
+function decodeBinary(av: AttributeJson): AttributeJson {
+  if (typeof av.B === 'string') av.B = fromBase64(av.B);
+  else if (Array.isArray(av.BS)) av.BS = av.BS.map((b: string) => fromBase64(b));
+  else if (Array.isArray(av.L)) for (const v of av.L) decodeBinary(v as AttributeJson);
+  else if (av.M !== undefined)
+    for (const v of Object.values(av.M as object)) decodeBinary(v as AttributeJson);
+  return av;
+}
+
+const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** Each own value of a document map marshalled (undefined and function values left out, as lib-dynamodb does). */
+function marshallValues(
+  values: Record<string, unknown>,
+  options: marshallOptions,
+): Record<string, AttributeJson> {
+  const out: Record<string, AttributeJson> = {};
+  for (const k of Object.keys(values)) {
+    const v = values[k];
+    if (v === undefined || typeof v === 'function') continue;
+    out[k] = encodeBinary(marshall(v as never, options) as unknown as AttributeJson);
+  }
+  return out;
+}
+
+function unmarshallValues(
+  values: Record<string, AttributeJson>,
+  options: unmarshallOptions,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(values)) out[k] = unmarshall(decodeBinary(values[k]!) as never, options);
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a DynamoDB client's Get, Put, Update, Delete and Query document commands directly (see the file
+ * comment) once the SDK has sent one request and shown the endpoint. `send` answers undefined for a command
+ * it does not take; the caller then sends it through the SDK.
+ */
+export class DirectDocumentRequests {
+  #endpoint: Endpoint | undefined;
+  readonly #config: DirectConfig;
+  readonly #marshall: marshallOptions;
+  readonly #unmarshall: unmarshallOptions;
+
+  /**
+   * @param config the low-level client's resolved configuration (a document client shares it).
+   * @param stack the client's middleware stack: a middleware there notes the endpoint of the first request.
+   */
+  constructor(
+    config: object,
+    stack: { add(mw: unknown, options: object): void },
+    translate?: TranslateConfig,
+  ) {
+    this.#config = config as DirectConfig;
+    // lib-dynamodb's defaults for values marshalled one by one.
+    this.#marshall = { ...translate?.marshallOptions, convertTopLevelContainer: true };
+    this.#unmarshall = { ...translate?.unmarshallOptions, convertWithoutMapWrapper: true };
+    stack.add(
+      (next: (args: unknown) => Promise<unknown>) =>
+        async (args: { request?: Endpoint & { headers?: Record<string, string> } }) => {
+          const r = args.request;
+          if (this.#endpoint === undefined && r !== undefined) {
+            const port = r.port;
+            this.#endpoint = {
+              protocol: r.protocol,
+              hostname: r.hostname,
+              path: r.path,
+              ...(port !== undefined ? { port } : {}),
+              host: r.headers?.host ?? (port !== undefined ? `${r.hostname}:${port}` : r.hostname),
+            };
+          }
+          return next(args);
+        },
+      // After the SDK's host header and endpoint are set, before signing.
+      { step: 'finalizeRequest', priority: 'high', name: 'directDocumentEndpointMiddleware' },
+    );
+  }
+
+  /** The command's output, or undefined when this path does not take the command. */
+  send(command: { constructor: unknown; input: object }): Promise<unknown> | undefined {
+    const endpoint = this.#endpoint;
+    const op = OPERATIONS.get(command.constructor);
+    if (endpoint === undefined || op === undefined) return undefined;
+    const input = command.input as Record<string, unknown>;
+    if (UNTRANSLATED.some((k) => input[k] !== undefined)) return undefined;
+    const wire: Record<string, unknown> = { ...input };
+    for (const k of ITEM_INPUTS) {
+      const values = input[k];
+      if (values !== undefined) wire[k] = marshallValues(values as Record<string, unknown>, this.#marshall);
+    }
+    const body = Buffer.from(JSON.stringify(wire), 'utf8');
+    return this.#send(op.target, body, endpoint, async (response) => {
+      const config = this.#config;
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        // Throws the typed service exception with its $metadata, as the SDK's own deserializer does.
+        await config.protocol.deserializeResponse(op.operation, { ...config }, response);
+        throw new Error(`${op.target}: HTTP ${response.statusCode} without a service error`);
+      }
+      const bytes =
+        response.body instanceof Uint8Array ? response.body : await config.streamCollector(response.body);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      const out = (text.length > 0 ? JSON.parse(text) : {}) as Record<string, unknown>;
+      const u = this.#unmarshall;
+      for (const k of ['Item', 'Attributes', 'LastEvaluatedKey'] as const) {
+        if (out[k] !== undefined) out[k] = unmarshallValues(out[k] as Record<string, AttributeJson>, u);
+      }
+      if (Array.isArray(out.Items)) out.Items = out.Items.map((i) => unmarshallValues(i, u));
+      const h = response.headers;
+      out.$metadata = {
+        httpStatusCode: response.statusCode,
+        requestId: h['x-amzn-requestid'],
+        extendedRequestId: h['x-amz-id-2'],
+        cfId: h['x-amz-cf-id'],
+      };
+      return out;
+    });
+  }
+
+  async #send(
+    target: string,
+    body: Uint8Array,
+    endpoint: Endpoint,
+    read: (response: HttpResponseLike) => Promise<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> {
+    const config = this.#config;
+    const attempts = await config.maxAttempts();
+    let delayed = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await read(await this.#once(target, body, endpoint));
+        Object.assign(out.$metadata as object, { attempts: attempt, totalRetryDelay: delayed });
+        return out;
+      } catch (err) {
+        if (attempt >= attempts || !isRetryable(err)) throw err;
+        const name = (err as { name?: string }).name ?? '';
+        const base = /Throughput|Throttl|RequestLimit|TooManyRequests/.test(name) ? 500 : 100;
+        const delay = Math.random() * Math.min(20_000, base * 2 ** (attempt - 1));
+        delayed += delay;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async #once(target: string, body: Uint8Array, endpoint: Endpoint): Promise<HttpResponseLike> {
+    const config = this.#config;
+    const [credentials, region] = await Promise.all([config.credentials(), config.region()]);
+    const headers = signInsertBatch({
+      target,
+      host: endpoint.host,
+      body,
+      region,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      date: new Date(Date.now() + (config.systemClockOffset ?? 0)),
+    });
+    headers['content-length'] = String(body.length);
+    const { response } = await config.requestHandler.handle({
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      ...(endpoint.port !== undefined ? { port: endpoint.port } : {}),
+      path: endpoint.path,
+      method: 'POST',
+      query: {},
+      headers,
+      body,
+    });
+    return response;
+  }
+}
