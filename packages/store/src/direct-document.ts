@@ -13,14 +13,11 @@
  * `@smithy/signature-v4` in its test) and handed to the client's own HTTP handler. A 2xx answer is read with
  * one `JSON.parse` and unmarshalled as lib-dynamodb does (`Item`, `Items`, `Attributes`, `LastEvaluatedKey`);
  * any other answer goes to the client's protocol, which throws the same typed exception the SDK would
- * (ConditionalCheckFailedException, throttling, 5xx). Retries as the usage write client's: throttling, 5xx,
- * timeouts and broken connections, full-jitter backoff, up to the client's `maxAttempts`.
+ * (ConditionalCheckFailedException, throttling, 5xx). Endpoint, signing and retries: `DirectRequester`
+ * (direct-request.ts), after the SDK's first request through the client has shown the endpoint.
  *
- * What stays the SDK's: the endpoint (captured from the first request the SDK sends, so its endpoint rules,
- * `AWS_ENDPOINT_URL_DYNAMODB`, FIPS and dual-stack settings hold), credentials, region, clock offset, the
- * HTTP handler (agent, keep-alive, timeouts), the exceptions. Inputs this path does not translate (the legacy
- * `Expected`, `AttributeUpdates`, `KeyConditions`, `QueryFilter`, or `ReturnItemCollectionMetrics`) take the
- * SDK's path, as do other commands. Not ported: the SDK's retry quota and clock-skew correction.
+ * Inputs this path does not translate (the legacy `Expected`, `AttributeUpdates`, `KeyConditions`,
+ * `QueryFilter`, or `ReturnItemCollectionMetrics`) take the SDK's path, as do other commands.
  */
 import { DeleteItem$, GetItem$, PutItem$, Query$, UpdateItem$ } from '@aws-sdk/client-dynamodb';
 import {
@@ -32,37 +29,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
-import type { HttpResponseLike, SerdeConfig } from './insert-batch.js';
-import { isRetryable, signInsertBatch } from './usage-write-client.js';
-
-/** Where the SDK sent its first request: what every direct request is sent to. */
-interface Endpoint {
-  readonly protocol: string;
-  readonly hostname: string;
-  readonly port?: number;
-  readonly path: string;
-  /** The Host header value (`hostname[:port]`). */
-  readonly host: string;
-}
-
-/** What the direct path reads of a DynamoDB client's resolved configuration (present on every SDK v3 client). */
-interface DirectConfig extends SerdeConfig {
-  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
-  region(): Promise<string>;
-  maxAttempts(): Promise<number>;
-  systemClockOffset?: number;
-  translateConfig?: TranslateConfig;
-  requestHandler: {
-    handle(request: object, options?: object): Promise<{ response: HttpResponseLike }>;
-  };
-}
+import { type DirectConfig, DirectRequester } from './direct-request.js';
 
 /** An operation's static schema as the protocol's `deserializeResponse` takes it. */
 function operationOf(schema: typeof GetItem$) {
   return { namespace: schema[1], name: schema[2], traits: schema[3], input: schema[4], output: schema[5] };
 }
 
-/** The document commands sent directly: the operation, and which input and output members hold items. */
+/** The document commands sent directly: their operation name and schema. */
 const OPERATIONS = new Map<unknown, { target: string; operation: ReturnType<typeof operationOf> }>([
   [GetCommand, { target: 'DynamoDB_20120810.GetItem', operation: operationOf(GetItem$) }],
   [PutCommand, { target: 'DynamoDB_20120810.PutItem', operation: operationOf(PutItem$) }],
@@ -130,15 +104,13 @@ function unmarshallValues(
   return out;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Sends a DynamoDB client's Get, Put, Update, Delete and Query document commands directly (see the file
  * comment) once the SDK has sent one request and shown the endpoint. `send` answers undefined for a command
  * it does not take; the caller then sends it through the SDK.
  */
 export class DirectDocumentRequests {
-  #endpoint: Endpoint | undefined;
+  readonly #requester: DirectRequester;
   readonly #config: DirectConfig;
   readonly #marshall: marshallOptions;
   readonly #unmarshall: unmarshallOptions;
@@ -152,36 +124,17 @@ export class DirectDocumentRequests {
     stack: { add(mw: unknown, options: object): void },
     translate?: TranslateConfig,
   ) {
+    this.#requester = new DirectRequester(config, stack);
     this.#config = config as DirectConfig;
     // lib-dynamodb's defaults for values marshalled one by one.
     this.#marshall = { ...translate?.marshallOptions, convertTopLevelContainer: true };
     this.#unmarshall = { ...translate?.unmarshallOptions, convertWithoutMapWrapper: true };
-    stack.add(
-      (next: (args: unknown) => Promise<unknown>) =>
-        async (args: { request?: Endpoint & { headers?: Record<string, string> } }) => {
-          const r = args.request;
-          if (this.#endpoint === undefined && r !== undefined) {
-            const port = r.port;
-            this.#endpoint = {
-              protocol: r.protocol,
-              hostname: r.hostname,
-              path: r.path,
-              ...(port !== undefined ? { port } : {}),
-              host: r.headers?.host ?? (port !== undefined ? `${r.hostname}:${port}` : r.hostname),
-            };
-          }
-          return next(args);
-        },
-      // After the SDK's host header and endpoint are set, before signing.
-      { step: 'finalizeRequest', priority: 'high', name: 'directDocumentEndpointMiddleware' },
-    );
   }
 
   /** The command's output, or undefined when this path does not take the command. */
   send(command: { constructor: unknown; input: object }): Promise<unknown> | undefined {
-    const endpoint = this.#endpoint;
     const op = OPERATIONS.get(command.constructor);
-    if (endpoint === undefined || op === undefined) return undefined;
+    if (op === undefined || !this.#requester.ready) return undefined;
     const input = command.input as Record<string, unknown>;
     if (UNTRANSLATED.some((k) => input[k] !== undefined)) return undefined;
     const wire: Record<string, unknown> = { ...input };
@@ -190,7 +143,7 @@ export class DirectDocumentRequests {
       if (values !== undefined) wire[k] = marshallValues(values as Record<string, unknown>, this.#marshall);
     }
     const body = Buffer.from(JSON.stringify(wire), 'utf8');
-    return this.#send(op.target, body, endpoint, async (response) => {
+    return this.#requester.send(op.target, body, async (response) => {
       const config = this.#config;
       if (response.statusCode < 200 || response.statusCode >= 300) {
         // Throws the typed service exception with its $metadata, as the SDK's own deserializer does.
@@ -213,59 +166,7 @@ export class DirectDocumentRequests {
         extendedRequestId: h['x-amz-id-2'],
         cfId: h['x-amz-cf-id'],
       };
-      return out;
+      return out as { $metadata: Record<string, unknown> };
     });
-  }
-
-  async #send(
-    target: string,
-    body: Uint8Array,
-    endpoint: Endpoint,
-    read: (response: HttpResponseLike) => Promise<Record<string, unknown>>,
-  ): Promise<Record<string, unknown>> {
-    const config = this.#config;
-    const attempts = await config.maxAttempts();
-    let delayed = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await read(await this.#once(target, body, endpoint));
-        Object.assign(out.$metadata as object, { attempts: attempt, totalRetryDelay: delayed });
-        return out;
-      } catch (err) {
-        if (attempt >= attempts || !isRetryable(err)) throw err;
-        const name = (err as { name?: string }).name ?? '';
-        const base = /Throughput|Throttl|RequestLimit|TooManyRequests/.test(name) ? 500 : 100;
-        const delay = Math.random() * Math.min(20_000, base * 2 ** (attempt - 1));
-        delayed += delay;
-        await sleep(delay);
-      }
-    }
-  }
-
-  async #once(target: string, body: Uint8Array, endpoint: Endpoint): Promise<HttpResponseLike> {
-    const config = this.#config;
-    const [credentials, region] = await Promise.all([config.credentials(), config.region()]);
-    const headers = signInsertBatch({
-      target,
-      host: endpoint.host,
-      body,
-      region,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      date: new Date(Date.now() + (config.systemClockOffset ?? 0)),
-    });
-    headers['content-length'] = String(body.length);
-    const { response } = await config.requestHandler.handle({
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port !== undefined ? { port: endpoint.port } : {}),
-      path: endpoint.path,
-      method: 'POST',
-      query: {},
-      headers,
-      body,
-    });
-    return response;
   }
 }
