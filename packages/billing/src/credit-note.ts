@@ -12,7 +12,7 @@ import { IssuerSchema } from './customer.js';
 import { CreditNoteError } from './errors.js';
 import { CustomerSnapshotSchema, type Invoice, TaxLineSchema } from './invoice.js';
 import { computeTax } from './tax.js';
-import { InstantSchema, inZone, parseInstant, toInstant } from './time.js';
+import { InstantSchema, inZone, normalizeInstant } from './time.js';
 
 export const CreditNoteLineSchema = z.object({
   key: z.string().min(1),
@@ -148,7 +148,7 @@ export function createCreditNote(input: CreateCreditNoteInput): CreditNote {
   const taxTotal = sum(taxLines.map((t) => t.amount));
   const total = invoice.tax.mode === 'exclusive' ? subtotal.plus(taxTotal) : subtotal;
   const seq = previous.length + 1;
-  const issuedAt = toInstant(parseInstant(input.now));
+  const issuedAt = normalizeInstant(input.now);
   return {
     id: `cn_${invoice.id}_${seq}`,
     number: `${invoice.issuer.numberPrefix}-CN-${inZone(issuedAt, invoice.issuer.timeZone).year}-${String(input.number).padStart(6, '0')}`,

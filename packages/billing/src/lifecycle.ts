@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Issuer } from './customer.js';
 import { BillingInputError, InvoiceStateError } from './errors.js';
 import type { Invoice, InvoiceStatus } from './invoice.js';
-import { inZone, parseInstant, toInstant } from './time.js';
+import { inZone, normalizeInstant, parseInstant, toInstant } from './time.js';
 
 /**
  * The invoice state machine. A draft may be re-assembled (upserted) any number of times; finalizing fixes
@@ -56,7 +56,7 @@ export function finalizeInvoice(draft: Invoice, opts: { number: number; now: str
     ...draft,
     status: 'finalized',
     number: formatInvoiceNumber(draft.issuer, opts.number, opts.now),
-    finalizedAt: toInstant(parseInstant(opts.now)),
+    finalizedAt: normalizeInstant(opts.now),
     issueDate: local.toISODate(),
     dueDate: local.plus({ days: draft.paymentTermsDays }).toISODate(),
   };
@@ -71,7 +71,7 @@ export function markInvoicePaid(
   return {
     ...invoice,
     status: 'paid',
-    paidAt: toInstant(parseInstant(opts.paidAt)),
+    paidAt: normalizeInstant(opts.paidAt),
     paymentReference: opts.paymentReference,
   };
 }
@@ -81,7 +81,7 @@ export function voidInvoice(invoice: Invoice, opts: { now: string; reason: strin
   assertTransition(invoice, 'void');
   if (opts.reason.trim() === '')
     throw new BillingInputError(`voiding ${invoice.id} needs a reason`, { id: invoice.id });
-  return { ...invoice, status: 'void', voidedAt: toInstant(parseInstant(opts.now)), voidReason: opts.reason };
+  return { ...invoice, status: 'void', voidedAt: normalizeInstant(opts.now), voidReason: opts.reason };
 }
 
 /** The instant a draft for a period ending at `periodEnd` is due to be finalized. */

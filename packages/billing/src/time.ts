@@ -6,7 +6,7 @@ import { BillingInputError } from './errors.js';
  * An instant as tally stores it: UTC ISO 8601 with a `Z`, milliseconds only when they are not zero
  * ("2026-03-01T00:00:00Z"). Inputs may carry any offset; they are normalised on parse.
  */
-export const InstantSchema = z.iso.datetime({ offset: true }).transform((s) => toInstant(parseInstant(s)));
+export const InstantSchema = z.iso.datetime({ offset: true }).transform((s) => normalizeInstant(s));
 
 /** A half-open interval [start, end) of UTC instants. */
 export const IntervalSchema = z
@@ -34,11 +34,27 @@ const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
  * Billing compares instants constantly, and luxon's parse was a few % of npm start's CPU.
  */
 export function ms(iso: string): number {
-  if (UTC_INSTANT.test(iso)) {
-    const x = Date.parse(iso);
-    if (!Number.isNaN(x) && new Date(x).toISOString().slice(0, 19) === iso.slice(0, 19)) return x;
-  }
-  return parseInstant(iso).toMillis();
+  const x = storedMs(iso);
+  return x !== undefined ? x : parseInstant(iso).toMillis();
+}
+
+/** Epoch milliseconds of a stored instant (UTC, `Z`) read without luxon, or undefined for any other form. */
+function storedMs(iso: string): number | undefined {
+  if (!UTC_INSTANT.test(iso)) return undefined;
+  const x = Date.parse(iso);
+  return !Number.isNaN(x) && new Date(x).toISOString().slice(0, 19) === iso.slice(0, 19) ? x : undefined;
+}
+
+/**
+ * An ISO instant in its stored form (`toInstant`): a stored instant by Date alone, any other form through
+ * luxon. Every instant of every invoice read goes through this (InstantSchema), and luxon's parse and format
+ * were ~2 % of the dunning phase's CPU.
+ */
+export function normalizeInstant(iso: string): string {
+  const x = storedMs(iso);
+  if (x === undefined) return toInstant(parseInstant(iso));
+  const out = new Date(x).toISOString();
+  return out.endsWith('.000Z') ? `${out.slice(0, 19)}Z` : out;
 }
 
 export function inZone(iso: string, zone: string): DateTime {
