@@ -1,18 +1,20 @@
 /**
  * Signed DynamoDB requests sent below the SDK's per-request pipeline, for the clients that write their own
- * request bodies and read their own answers (the document client's single-item and query requests,
- * direct-document.ts).
+ * request bodies and read their own answers: the document client's single-item and query requests
+ * (direct-document.ts), the usage store's INSERT batches and hash reads (usage-write-client.ts).
  *
  * What stays the SDK's: the endpoint (captured from the first request the SDK sends through the client, so its
  * endpoint rules, `AWS_ENDPOINT_URL_DYNAMODB`, FIPS and dual-stack settings hold), credentials, region, clock
  * offset, `maxAttempts` and the HTTP handler (agent, keep-alive, timeouts). What is ours: SigV4 for a JSON POST
- * to `/` (`signInsertBatch`, checked against `@smithy/signature-v4` in its test) and the retries: throttling,
+ * to `/` (`signRequest`, checked against `@smithy/signature-v4` in its test) and the retries: throttling,
  * any 5xx, timeouts and broken connections are sent again with full-jitter backoff (base 500 ms for
  * throttling, 100 ms otherwise, at most 20 s, as the SDK's standard strategy) up to `maxAttempts`. Not ported:
  * the SDK's retry quota and its clock-skew correction.
  */
+import { createHash, createHmac } from 'node:crypto';
 import type { HttpResponseLike, SerdeConfig } from './insert-batch.js';
-import { isRetryable, signInsertBatch } from './usage-write-client.js';
+
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /** Where the SDK sent its first request: what every direct request is sent to. */
 interface Endpoint {
@@ -35,7 +37,97 @@ export interface DirectConfig extends SerdeConfig {
   };
 }
 
-const THROTTLING = /Throughput|Throttl|RequestLimit|TooManyRequests/;
+export interface SigningInput {
+  /** The operation (`X-Amz-Target`), e.g. `DynamoDB_20120810.GetItem`. */
+  readonly target: string;
+  readonly host: string;
+  readonly body: Uint8Array;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string | undefined;
+  readonly date: Date;
+}
+
+/** `YYYYMMDD'T'HHMMSS'Z'` of an instant. */
+function amzDate(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
+
+let keyCache: { scope: string; secret: string; key: Buffer } | undefined;
+
+function signingKey(secret: string, day: string, region: string): Buffer {
+  const scope = `${day}/${region}`;
+  if (keyCache !== undefined && keyCache.scope === scope && keyCache.secret === secret) return keyCache.key;
+  let key = createHmac('sha256', `AWS4${secret}`).update(day).digest();
+  key = createHmac('sha256', key).update(region).digest();
+  key = createHmac('sha256', key).update('dynamodb').digest();
+  key = createHmac('sha256', key).update('aws4_request').digest();
+  keyCache = { scope, secret, key };
+  return key;
+}
+
+/**
+ * The headers of a signed DynamoDB request (SigV4, service `dynamodb`, POST to `/`, no query, the signing key
+ * cached per day, region and secret): content type, target, host, date, session token when there is one, and
+ * the authorization.
+ */
+export function signRequest(input: SigningInput): Record<string, string> {
+  const target = input.target;
+  const date = amzDate(input.date);
+  const day = date.slice(0, 8);
+  const token = input.sessionToken;
+  const signed = token
+    ? 'content-type;host;x-amz-date;x-amz-security-token;x-amz-target'
+    : 'content-type;host;x-amz-date;x-amz-target';
+  const canonical =
+    `POST\n/\n\ncontent-type:${CONTENT_TYPE}\nhost:${input.host}\nx-amz-date:${date}\n` +
+    (token ? `x-amz-security-token:${token}\n` : '') +
+    `x-amz-target:${target}\n\n${signed}\n${createHash('sha256').update(input.body).digest('hex')}`;
+  const scope = `${day}/${input.region}/dynamodb/aws4_request`;
+  const toSign = `AWS4-HMAC-SHA256\n${date}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  const signature = createHmac('sha256', signingKey(input.secretAccessKey, day, input.region))
+    .update(toSign)
+    .digest('hex');
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPE,
+    'x-amz-target': target,
+    host: input.host,
+    'x-amz-date': date,
+    authorization: `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
+  };
+  if (token) headers['x-amz-security-token'] = token;
+  return headers;
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'Throttling',
+  'TooManyRequestsException',
+]);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+interface ErrorLike {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function isThrottling(err: ErrorLike): boolean {
+  return THROTTLING.has(err.name ?? '') || err.$metadata?.httpStatusCode === 429;
+}
+
+/** Throttling, a 5xx, a timeout or a broken connection: worth sending the same request again. */
+export function isRetryableRequestError(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const e = err as ErrorLike;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return isThrottling(e) || status >= 500 || NETWORK.has(e.code ?? '') || e.name === 'TimeoutError';
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -98,8 +190,8 @@ export class DirectRequester {
         Object.assign(out.$metadata, { attempts: attempt, totalRetryDelay: delayed });
         return out;
       } catch (err) {
-        if (attempt >= attempts || !isRetryable(err)) throw err;
-        const base = THROTTLING.test((err as { name?: string }).name ?? '') ? 500 : 100;
+        if (attempt >= attempts || !isRetryableRequestError(err)) throw err;
+        const base = isThrottling(err as ErrorLike) ? 500 : 100;
         const delay = Math.random() * Math.min(20_000, base * 2 ** (attempt - 1));
         delayed += delay;
         await sleep(delay);
@@ -110,7 +202,7 @@ export class DirectRequester {
   async #once(target: string, body: Uint8Array, endpoint: Endpoint): Promise<HttpResponseLike> {
     const config = this.#config;
     const [credentials, region] = await Promise.all([config.credentials(), config.region()]);
-    const headers = signInsertBatch({
+    const headers = signRequest({
       target,
       host: endpoint.host,
       body,

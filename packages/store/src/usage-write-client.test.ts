@@ -1,83 +1,9 @@
-import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type DynamoDBClientConfig, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { InsertBatchCommand, insertBatchBody } from './insert-batch.js';
 import type { EventItem } from './usage-store.js';
-import { isRetryable, ReadHashesCommand, signInsertBatch, UsageWriteClient } from './usage-write-client.js';
-
-/** node's sha256 / HMAC-sha256 as the signer's hash constructor. */
-class Sha256 {
-  readonly #h: { update(data: string | Uint8Array): void; digest(): Buffer };
-  constructor(secret?: unknown) {
-    this.#h =
-      secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
-  }
-  update(data: unknown): void {
-    this.#h.update(data as string | Uint8Array);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#h.digest());
-  }
-}
-
-describe('signInsertBatch', () => {
-  it.each([
-    ['static credentials', undefined],
-    ['a session token', 'token/with+chars=='],
-  ])('signs as @smithy/signature-v4 does, with %s', async (_, sessionToken) => {
-    const body = Buffer.from('{"Statements":[],"ReturnConsumedCapacity":"TOTAL"}');
-    const date = new Date('2026-03-04T05:06:07.890Z');
-    const credentials = { accessKeyId: 'AKID', secretAccessKey: 'secret/key', sessionToken };
-    const ours = signInsertBatch({
-      host: 'dynamodb.eu-west-1.amazonaws.com',
-      body,
-      region: 'eu-west-1',
-      date,
-      ...credentials,
-    });
-    const signer = new SignatureV4({
-      credentials,
-      region: 'eu-west-1',
-      service: 'dynamodb',
-      sha256: Sha256,
-      applyChecksum: false,
-    });
-    const theirs = await signer.sign(
-      {
-        method: 'POST',
-        protocol: 'https:',
-        hostname: 'dynamodb.eu-west-1.amazonaws.com',
-        path: '/',
-        query: {},
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.BatchExecuteStatement',
-          host: 'dynamodb.eu-west-1.amazonaws.com',
-        },
-        body,
-      },
-      { signingDate: date },
-    );
-    expect(ours.authorization).toBe(theirs.headers.authorization);
-    expect(ours['x-amz-date']).toBe('20260304T050607Z');
-    expect(ours['x-amz-security-token']).toBe(sessionToken);
-  });
-
-  it('changes the signature with the body (the payload hash is signed)', () => {
-    const base = {
-      host: 'h',
-      region: 'us-east-1',
-      accessKeyId: 'a',
-      secretAccessKey: 'b',
-      date: new Date('2026-01-01T00:00:00Z'),
-    };
-    const a = signInsertBatch({ ...base, body: Buffer.from('{"a":1}') });
-    const b = signInsertBatch({ ...base, body: Buffer.from('{"a":2}') });
-    expect(a.authorization).not.toBe(b.authorization);
-  });
-});
+import { ReadHashesCommand, UsageWriteClient } from './usage-write-client.js';
 
 const items: EventItem[] = [1, 2].map((n) => ({
   pk: `U#c#t#2026-01#0`,
@@ -239,21 +165,5 @@ describe('UsageWriteClient reads of stored hashes', () => {
     const res = await client.send(new ReadHashesCommand('usage', keys, 'pk, sk, h, m'));
     expect(res.$metadata.attempts).toBe(2);
     expect(seen[2]!.body).toBe(seen[1]!.body);
-  });
-});
-
-describe('isRetryable', () => {
-  it.each([
-    [{ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }, true],
-    [{ name: 'ProvisionedThroughputExceededException' }, true],
-    [{ name: 'Whatever', $metadata: { httpStatusCode: 429 } }, true],
-    [{ name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }, true],
-    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
-    [{ name: 'TimeoutError' }, true],
-    [{ name: 'ValidationException', $metadata: { httpStatusCode: 400 } }, false],
-    [{ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }, false],
-    ['a string', false],
-  ])('%o: %s', (err, retryable) => {
-    expect(isRetryable(err)).toBe(retryable);
   });
 });
