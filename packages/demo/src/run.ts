@@ -24,7 +24,7 @@ import { type ExpectedLedger, injectFaults } from './faults.js';
 import { Random } from './random.js';
 import { generateUsage } from './usage.js';
 
-/** Customers of `npm start` by default: about two minutes on a 2-core machine (300 take six to seven). */
+/** Customers of `npm start` by default: about two minutes on a 2-core machine (300 take about three; README). */
 export const DEFAULT_CUSTOMERS = 200;
 
 /**
