@@ -212,7 +212,7 @@ export class Receivables {
     const now = this.deps.clock.now().toISOString();
     const invoiceId = input.invoiceId;
     const policy = policyFor(this.deps.policies, input.segment);
-    const then = (account: Account, action: string, outcome: string): ActResult => ({
+    const answer = (account: Account, action: string, outcome: string): ActResult => ({
       ...decide({ account, invoiceId, policy, now }),
       last: { action, outcome },
     });
@@ -223,7 +223,7 @@ export class Receivables {
         return { account: next, result: next };
       });
       if (invoice.status === 'finalized') await this.#markIfSettledByCredit(account, invoiceId);
-      return then(account, 'open', 'performed');
+      return answer(account, 'open', 'performed');
     }
     if (decision.action === 'wait' || decision.action === 'done') {
       return { ...decision, last: { action: decision.action, outcome: 'skipped' } };
@@ -255,7 +255,7 @@ export class Receivables {
     await this.#run(r.effects);
     // markPaid reads the invoice and only moves a finalized one, so it needs no read here.
     if (action === 'apply-credit') await this.#markIfSettledByCredit(r.account, invoiceId);
-    return then(r.account, action, r.outcome);
+    return answer(r.account, action, r.outcome);
   }
 
   async #markIfSettledByCredit(account: Account, invoiceId: string): Promise<void> {
