@@ -50,6 +50,31 @@ describe('demo data', () => {
     }
   });
 
+  it('reads a utility meter every local hour through a DST change, and the register at each local midnight', () => {
+    const random = new Random(5);
+    const c = generateCustomers(offers, { count: 2, month: '2026-03', random })[1]!;
+    expect(c.business).toBe('utility');
+    // A Berlin customer from the start of March (local midnight = 2026-02-28T23:00Z); clocks go forward at
+    // 02:00 local on 29 March, so the month has 31 × 24 − 1 = 743 local hours.
+    const berlin: typeof c = {
+      ...c,
+      customer: { ...c.customer, timeZone: 'Europe/Berlin' },
+      subscription: { ...c.subscription, start: '2026-02-28T23:00:00Z' },
+    };
+    const events = generateUsage(berlin, { month: '2026-03', random });
+    const of = (type: string) => events.filter((e) => e.type === type).map((e) => Date.parse(e.time));
+    const intervals = of('tally.energy.interval');
+    expect(intervals.length).toBe(743);
+    expect(intervals.every((t, i) => i === 0 || t - intervals[i - 1]! === 3_600_000)).toBe(true);
+    expect(new Date(intervals[0]!).toISOString()).toBe('2026-02-28T23:00:00.000Z');
+    // Even local hours: 12 a day for 31 days, less 02:00 on 29 March, which does not exist.
+    expect(of('tally.power.sample').length).toBe(12 * 31 - 1);
+    // Local midnight: 23:00Z before 29 March (UTC+1), 22:00Z from 30 March (UTC+2).
+    const reads = of('tally.meter.read').map((t) => new Date(t).toISOString().slice(5, 16));
+    expect(reads.length).toBe(31);
+    expect(reads.slice(27, 30)).toEqual(['03-27T23:00', '03-28T23:00', '03-29T22:00']);
+  });
+
   it('accounts for every injected fault in the expected ledger', () => {
     const random = new Random(11);
     const customers = generateCustomers(offers, { count: 3, month: '2026-01', random });

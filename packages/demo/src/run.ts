@@ -162,9 +162,12 @@ export async function runDemo(
 
     phases.next('generate');
     // Producers send in time order (the fault injection then reorders some of it).
+    // (Each time parsed once: parsing in the comparator was 1.3 s of sorting 180,000 events.)
     const clean = customers
       .flatMap((c) => generateUsage(c, { month, random }))
-      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+      .map((e) => ({ e, at: Date.parse(e.time) }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ e }) => e);
     const traffic = injectFaults(clean, { random });
     const { billable: _billable, ...expected } = traffic.expected;
     log(
