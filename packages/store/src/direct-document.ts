@@ -30,11 +30,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
 import { type DirectConfig, DirectRequester } from './direct-request.js';
-
-/** An operation's static schema as the protocol's `deserializeResponse` takes it. */
-function operationOf(schema: typeof GetItem$) {
-  return { namespace: schema[1], name: schema[2], traits: schema[3], input: schema[4], output: schema[5] };
-}
+import { decodeBinary, encodeBinary, operationOf, readJsonAnswer } from './json-answer.js';
 
 /** The document commands sent directly: their operation name and schema. */
 const OPERATIONS = new Map<unknown, { target: string; operation: ReturnType<typeof operationOf> }>([
@@ -57,29 +53,6 @@ const UNTRANSLATED = [
 ];
 
 type AttributeJson = Record<string, unknown>;
-
-/** Binary values of a marshalled attribute value as base64 text, as the SDK's JSON serializer writes them. */
-function encodeBinary(av: AttributeJson): AttributeJson {
-  if (av.B instanceof Uint8Array) av.B = base64(av.B);
-  else if (Array.isArray(av.BS)) av.BS = av.BS.map((b: Uint8Array) => base64(b));
-  else if (Array.isArray(av.L)) for (const v of av.L) encodeBinary(v as AttributeJson);
-  else if (av.M !== undefined)
-    for (const v of Object.values(av.M as object)) encodeBinary(v as AttributeJson);
-  return av;
-}
-
-/** Binary values of an answer's attribute value decoded, as the SDK's JSON deserializer decodes them. */
-function decodeBinary(av: AttributeJson): AttributeJson {
-  if (typeof av.B === 'string') av.B = fromBase64(av.B);
-  else if (Array.isArray(av.BS)) av.BS = av.BS.map((b: string) => fromBase64(b));
-  else if (Array.isArray(av.L)) for (const v of av.L) decodeBinary(v as AttributeJson);
-  else if (av.M !== undefined)
-    for (const v of Object.values(av.M as object)) decodeBinary(v as AttributeJson);
-  return av;
-}
-
-const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
-const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
 /** Each own value of a document map marshalled (undefined and function values left out, as lib-dynamodb does). */
 function marshallValues(
@@ -144,29 +117,13 @@ export class DirectDocumentRequests {
     }
     const body = Buffer.from(JSON.stringify(wire), 'utf8');
     return this.#requester.send(op.target, body, async (response) => {
-      const config = this.#config;
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        // Throws the typed service exception with its $metadata, as the SDK's own deserializer does.
-        await config.protocol.deserializeResponse(op.operation, { ...config }, response);
-        throw new Error(`${op.target}: HTTP ${response.statusCode} without a service error`);
-      }
-      const bytes =
-        response.body instanceof Uint8Array ? response.body : await config.streamCollector(response.body);
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-      const out = (text.length > 0 ? JSON.parse(text) : {}) as Record<string, unknown>;
+      const out = await readJsonAnswer<Record<string, unknown>>(this.#config, response, op.operation);
       const u = this.#unmarshall;
       for (const k of ['Item', 'Attributes', 'LastEvaluatedKey'] as const) {
         if (out[k] !== undefined) out[k] = unmarshallValues(out[k] as Record<string, AttributeJson>, u);
       }
       if (Array.isArray(out.Items)) out.Items = out.Items.map((i) => unmarshallValues(i, u));
-      const h = response.headers;
-      out.$metadata = {
-        httpStatusCode: response.statusCode,
-        requestId: h['x-amzn-requestid'],
-        extendedRequestId: h['x-amz-id-2'],
-        cfId: h['x-amz-cf-id'],
-      };
-      return out as { $metadata: Record<string, unknown> };
+      return out;
     });
   }
 }

@@ -12,7 +12,7 @@
  * the SDK's retry quota and its clock-skew correction.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { HttpResponseLike, SerdeConfig } from './insert-batch.js';
+import type { HttpResponseLike, SerdeConfig } from './json-answer.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 

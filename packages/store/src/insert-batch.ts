@@ -27,26 +27,20 @@ import {
   type BatchExecuteStatementCommandInput,
   type BatchExecuteStatementCommandOutput,
 } from '@aws-sdk/client-dynamodb';
+import {
+  base64,
+  decodeItemBinary,
+  type HttpResponseLike,
+  operationOf,
+  readJsonAnswer,
+  type SerdeConfig,
+} from './json-answer.js';
 import type { EventItem } from './usage-store.js';
 
 const BODY = Symbol('insert-batch body');
 
 type Resolve = BatchExecuteStatementCommand['resolveMiddleware'];
 type Config = Parameters<Resolve>[1];
-
-/** What the deserializer needs of the client's resolved configuration (present on every SDK v3 client). */
-export interface SerdeConfig {
-  streamCollector(body: unknown): Promise<Uint8Array>;
-  protocol: {
-    deserializeResponse(operation: unknown, context: unknown, response: unknown): Promise<unknown>;
-  };
-}
-
-export interface HttpResponseLike {
-  statusCode: number;
-  headers: Record<string, string | undefined>;
-  body: unknown;
-}
 
 /** Per table, the statement text of each set of optional attributes (bit 1: d, 2: z, 4: x). */
 const statementTexts = new Map<string, string[]>();
@@ -74,12 +68,6 @@ function statementJson(table: string, item: EventItem): string {
     texts[shape] = text;
   }
   return text;
-}
-
-function base64(bytes: Uint8Array): string {
-  return (
-    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  ).toString('base64');
 }
 
 /**
@@ -111,22 +99,7 @@ const swapBody =
     return next(args);
   };
 
-/** Binary attribute values of a returned item, base64 in JSON, as bytes (what the SDK would return). */
-function decodeBinary(item: Record<string, Record<string, unknown>> | undefined): void {
-  if (item === undefined) return;
-  for (const k in item) {
-    const v = item[k]!;
-    if (typeof v.B === 'string') v.B = new Uint8Array(Buffer.from(v.B, 'base64'));
-  }
-}
-
-const operation = {
-  namespace: BatchExecuteStatement$[1],
-  name: BatchExecuteStatement$[2],
-  traits: BatchExecuteStatement$[3],
-  input: BatchExecuteStatement$[4],
-  output: BatchExecuteStatement$[5],
-};
+const operation = operationOf(BatchExecuteStatement$);
 
 /**
  * The answer to an InsertBatch: a 2xx body read with one `JSON.parse` and kept as DynamoDB JSON (binary values
@@ -138,26 +111,16 @@ export async function readInsertAnswer(
   response: HttpResponseLike,
   context: object,
 ): Promise<BatchExecuteStatementCommandOutput> {
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    // Throws the typed service exception (ThrottlingException, ProvisionedThroughputExceededException,
-    // InternalServerError, ...) with its $metadata, as the SDK's own deserializer does.
-    await config.protocol.deserializeResponse(operation, { ...config, ...context }, response);
-    throw new Error(`BatchExecuteStatement: HTTP ${response.statusCode} without a service error`);
-  }
-  const bytes = await config.streamCollector(response.body);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const parsed = (text.length > 0 ? JSON.parse(text) : {}) as BatchExecuteStatementCommandOutput;
+  const parsed = await readJsonAnswer<BatchExecuteStatementCommandOutput>(
+    config,
+    response,
+    operation,
+    context,
+  );
   for (const r of parsed.Responses ?? []) {
-    decodeBinary(r.Error?.Item as Record<string, Record<string, unknown>> | undefined);
-    decodeBinary(r.Item as Record<string, Record<string, unknown>> | undefined);
+    decodeItemBinary(r.Error?.Item);
+    decodeItemBinary(r.Item);
   }
-  const h = response.headers;
-  parsed.$metadata = {
-    httpStatusCode: response.statusCode,
-    requestId: h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'],
-    extendedRequestId: h['x-amz-id-2'],
-    cfId: h['x-amz-cf-id'],
-  };
   return parsed;
 }
 

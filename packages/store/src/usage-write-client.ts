@@ -23,12 +23,14 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DirectRequester } from './direct-request.js';
+import { InsertBatchCommand, readInsertAnswer } from './insert-batch.js';
 import {
+  decodeItemBinary,
   type HttpResponseLike,
-  InsertBatchCommand,
-  readInsertAnswer,
+  operationOf,
+  readJsonAnswer,
   type SerdeConfig,
-} from './insert-batch.js';
+} from './json-answer.js';
 
 const INSERT_TARGET = 'DynamoDB_20120810.BatchExecuteStatement';
 const GET_TARGET = 'DynamoDB_20120810.BatchGetItem';
@@ -53,36 +55,15 @@ export class ReadHashesCommand extends BatchGetItemCommand {
   }
 }
 
-const getOperation = {
-  namespace: BatchGetItem$[1],
-  name: BatchGetItem$[2],
-  traits: BatchGetItem$[3],
-  input: BatchGetItem$[4],
-  output: BatchGetItem$[5],
-};
+const getOperation = operationOf(BatchGetItem$);
 
 /** A BatchGetItem answer as DynamoDB JSON (binary values decoded), or the SDK's typed exception. */
 async function readGetAnswer(
   config: SerdeConfig,
   response: HttpResponseLike,
 ): Promise<BatchGetItemCommandOutput> {
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    await config.protocol.deserializeResponse(getOperation, { ...config }, response);
-    throw new Error(`BatchGetItem: HTTP ${response.statusCode} without a service error`);
-  }
-  const bytes = await config.streamCollector(response.body);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const parsed = (text.length > 0 ? JSON.parse(text) : {}) as BatchGetItemCommandOutput;
-  for (const items of Object.values(parsed.Responses ?? {})) {
-    for (const item of items) {
-      for (const k in item) {
-        const v = item[k] as { B?: unknown };
-        if (typeof v.B === 'string') v.B = new Uint8Array(Buffer.from(v.B, 'base64'));
-      }
-    }
-  }
-  const h = response.headers;
-  parsed.$metadata = { httpStatusCode: response.statusCode, requestId: h['x-amzn-requestid'] };
+  const parsed = await readJsonAnswer<BatchGetItemCommandOutput>(config, response, getOperation);
+  for (const items of Object.values(parsed.Responses ?? {})) for (const item of items) decodeItemBinary(item);
   return parsed;
 }
 
