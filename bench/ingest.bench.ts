@@ -245,10 +245,25 @@ function gcPauses(): { between(t0: number, t1: number): Promise<number> } {
   };
 }
 
-/** n events of a round, then the first 10 % of them sent again (redelivered duplicates, in later batches). */
+/** The bodies, then the first 10 % of them sent again (redelivered duplicates, in later batches). */
+function withDuplicates(bodies: readonly string[]): string[] {
+  return [...bodies, ...bodies.slice(0, Math.round(bodies.length * DUP_SHARE))];
+}
+
+/** n events of a round, with their duplicates. */
 function inputsOf(n: number, round: number): string[] {
-  const bodies = Array.from({ length: n }, (_, i) => JSON.stringify(event(i, round)));
-  return [...bodies, ...bodies.slice(0, Math.round(n * DUP_SHARE))];
+  return withDuplicates(Array.from({ length: n }, (_, i) => JSON.stringify(event(i, round))));
+}
+
+/** Sends the inputs through a handler in SQS batches of BATCH, batch b as run `runOf(b)`. */
+async function sendAll(
+  handler: (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
+  inputs: readonly string[],
+  runOf: (b: number) => number,
+): Promise<void> {
+  for (let i = 0, b = 0; i < inputs.length; i += BATCH, b++) {
+    await handler(sqsEvent(inputs.slice(i, i + BATCH), runOf(b)), lambdaContext('ingest'));
+  }
 }
 
 /** One measured round: process CPU (all threads) per input, split, and wall time. */
@@ -328,7 +343,7 @@ export async function run(): Promise<BenchRow[]> {
     // Inputs: n distinct events, plus 10 % of them sent again in later batches.
     const bodies = Array.from({ length: n }, (_, i) => JSON.stringify(event(i)));
     const dups = Math.round(n * DUP_SHARE);
-    const inputs = [...bodies, ...bodies.slice(0, dups)];
+    const inputs = withDuplicates(bodies);
     const eventBytes = bodies.reduce((s, b) => s + Buffer.byteLength(b), 0) / n;
 
     // Floor: BatchWriteItem (25 items a request, 64 in flight) of the same items.
@@ -392,10 +407,8 @@ export async function run(): Promise<BenchRow[]> {
     // heap grows to its steady size. Other events than the measured ones, with the same share of
     // duplicates; not counted below.
     const warm = Array.from({ length: HANDLER_WARMUP }, (_, i) => JSON.stringify(event(n + i)));
-    const warmInputs = [...warm, ...warm.slice(0, Math.round(HANDLER_WARMUP * DUP_SHARE))];
-    for (let i = 0, b = 0; i < warmInputs.length; i += BATCH, b++) {
-      await handler(sqsEvent(warmInputs.slice(i, i + BATCH), -1 - b), lambdaContext('ingest'));
-    }
+    const warmInputs = withDuplicates(warm);
+    await sendAll(handler, warmInputs, (b) => -1 - b);
     stored = 0;
     duplicate = 0;
     Object.assign(usage.stats, { requests: 0, writeUnits: 0, readUnits: 0, failedConditionalPuts: 0 });
@@ -412,11 +425,7 @@ export async function run(): Promise<BenchRow[]> {
       stored = 0;
       duplicate = 0;
       handlerRounds.push(
-        await measureRound(roundInputs.length, async () => {
-          for (let i = 0, b = 0; i < roundInputs.length; i += BATCH, b++) {
-            await handler(sqsEvent(roundInputs.slice(i, i + BATCH), r * 1000 + b), lambdaContext('ingest'));
-          }
-        }),
+        await measureRound(roundInputs.length, () => sendAll(handler, roundInputs, (b) => r * 1000 + b)),
       );
       if (stored !== n || duplicate !== dups) {
         throw new Error(
@@ -501,21 +510,12 @@ export async function run(): Promise<BenchRow[]> {
       metrics,
       logger: new Logger({ logLevel: 'SILENT' }),
     });
-    for (let i = 0, b = 0; i < warmInputs.length; i += BATCH, b++) {
-      await noNetHandler(sqsEvent(warmInputs.slice(i, i + BATCH), -1 - b), lambdaContext('ingest'));
-    }
+    await sendAll(noNetHandler, warmInputs, (b) => -1 - b);
     const noNetRounds: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const roundInputs = r === 0 ? inputs : inputsOf(n, r);
       noNetRounds.push(
-        await measureRound(roundInputs.length, async () => {
-          for (let i = 0, b = 0; i < roundInputs.length; i += BATCH, b++) {
-            await noNetHandler(
-              sqsEvent(roundInputs.slice(i, i + BATCH), r * 1000 + b),
-              lambdaContext('ingest'),
-            );
-          }
-        }),
+        await measureRound(roundInputs.length, () => sendAll(noNetHandler, roundInputs, (b) => r * 1000 + b)),
       );
     }
     const noNetCpu = summary(noNetRounds);
