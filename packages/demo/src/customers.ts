@@ -88,6 +88,15 @@ const PAYERS: readonly DemoCustomer['payer'][] = [
   'never',
 ];
 
+const BUSINESSES: readonly Business[] = ['telecom', 'utility', 'iot'];
+
+/** The demo's customer ids, in the order generateCustomers makes them (telecom, utility, IoT in turn). */
+export function demoCustomerIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => customerId(i));
+}
+
+const customerId = (i: number) => `cust-${BUSINESSES[i % 3]}-${String(i + 1).padStart(4, '0')}`;
+
 /**
  * `count` customers spread over the three businesses, each with one monthly, calendar-aligned subscription
  * starting at local midnight on `month`'s first day (every tenth starts mid-month, to show proration).
@@ -98,12 +107,11 @@ export function generateCustomers(
 ): DemoCustomer[] {
   const { count, month, random } = options;
   const out: DemoCustomer[] = [];
-  const businesses: Business[] = ['telecom', 'utility', 'iot'];
   for (let i = 0; i < count; i++) {
-    const business = businesses[i % 3]!;
+    const business = BUSINESSES[i % 3]!;
     const offer = offers[business];
     const profile = PROFILES[business];
-    const id = `cust-${business}-${String(i + 1).padStart(4, '0')}`;
+    const id = customerId(i);
     const zone = random.pick(profile.zones);
     const name =
       i < TRICKY_NAMES.length * 3 && i % 3 === 0

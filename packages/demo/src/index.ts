@@ -1,5 +1,5 @@
 export { type Business, type DemoOffer, loadOffer, loadOffers } from './catalog.js';
-export { type DemoCustomer, generateCustomers } from './customers.js';
+export { type DemoCustomer, demoCustomerIds, generateCustomers } from './customers.js';
 export {
   DEFAULT_FAULTS,
   type ExpectedLedger,
@@ -14,8 +14,23 @@ export {
   type DemoSummary,
   deliveryOf,
   demoStores,
+  type ReopenedDemo,
+  reopenDemo,
   runDemo,
+  saveDemo,
   scheduleByTime,
   seedCatalog,
+  storedFigures,
 } from './run.js';
+export {
+  type DataFolder,
+  planStart,
+  readDataFolder,
+  readSavedMails,
+  SAVED_MAILS_FILE,
+  SAVED_RUN_FILE,
+  type SavedRun,
+  type StartPlan,
+  saveRun,
+} from './saved-run.js';
 export { generateUsage } from './usage.js';

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Invoice } from '@tally/billing';
+import { sesMailbox } from '@tally/local-stack';
 import { deliveryKeyOf } from '@tally/mail';
 import { currencyExponent, Decimal, formatMinor } from '@tally/money';
 import { AccountSchema, SIGNATURE_HEADER, signWebhook } from '@tally/payments';
@@ -15,13 +16,15 @@ import {
   SubscriptionStore,
   tableName,
 } from '@tally/store';
-import { billingInvoiceStore } from '@tally/workflow';
+import { billingInvoiceStore, SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
 import { initialCycle } from '../../../functions/bill-subscription/bill.js';
 import { type Business, type DemoOffer, loadOffers } from './catalog.js';
-import { type DemoCustomer, generateCustomers } from './customers.js';
+import { type DemoCustomer, demoCustomerIds, generateCustomers } from './customers.js';
 import { type ExpectedLedger, injectFaults } from './faults.js';
 import { Random } from './random.js';
+import { readSavedMails, type SavedRun, saveRun } from './saved-run.js';
 import { generateUsage } from './usage.js';
 
 /** Customers of `npm start` by default: about two minutes on a 2-core machine (300 take about three; README). */
@@ -265,6 +268,95 @@ export async function runDemo(
   } finally {
     if (!options.keepRunning) await pipeline.stop();
   }
+}
+
+/** A finished run's data folder, reopened (see {@link reopenDemo}). */
+export interface ReopenedDemo {
+  readonly pipeline: LocalPipeline;
+  /**
+   * The saved run's summary, with the invoices and mails counted again from the reopened stack (DynamoDB's
+   * files and the restored mails) and the new SES page.
+   */
+  readonly summary: DemoSummary;
+  /** Dunning executions started again: they were waiting on the clock when the run was saved. */
+  readonly dunningRestarted: number;
+}
+
+/**
+ * Reopens a finished run (saved-run.ts): DynamoDB from its folder, the test clock at its saved time, the
+ * saved mails back in the SES emulator, and the dunning executions that were waiting on the clock started
+ * again with their names and inputs. Each starts with Decide, which reads where its account stands (the
+ * reminders sent, the payments in), so it goes on where the saved one was: what was done is not done twice.
+ */
+export async function reopenDemo(options: {
+  readonly dataDir: string;
+  readonly run: SavedRun;
+  readonly handlerThreads?: number;
+  readonly busLogFile?: string;
+}): Promise<ReopenedDemo> {
+  const { run, dataDir } = options;
+  const mails = readSavedMails(dataDir, run);
+  const pipeline = await startLocalPipeline({
+    clockStart: run.clock,
+    dataDir,
+    ...(options.busLogFile ? { busLogFile: options.busLogFile } : {}),
+    logLevel: 'ERROR',
+    handlerThreads: options.handlerThreads ?? DEFAULT_HANDLER_THREADS,
+  });
+  try {
+    sesMailbox.restore(mails);
+    const starter = new SfnDunningStarter({
+      stateMachineArn: pipeline.env[WORKFLOW_ENV.dunningStateMachineArn]!,
+    });
+    for (const e of run.dunning) {
+      const { invoiceId, ...opts } = DunningInputSchema.parse(JSON.parse(e.input));
+      await starter.startDunning(invoiceId, opts);
+    }
+    await pipeline.settle();
+    const saved = run.summary as unknown as DemoSummary;
+    const summary: DemoSummary = {
+      ...saved,
+      ...(await storedFigures(pipeline, demoCustomerIds(saved.customers))),
+      sesPage: `${pipeline.stack.endpoints.ses}/`,
+    };
+    return { pipeline, summary, dunningRestarted: run.dunning.length };
+  } catch (err) {
+    await pipeline.stop();
+    throw err;
+  }
+}
+
+/** The input `startDunning` gives an execution (functions/dunning-decide reads the same). */
+const DunningInputSchema = z.object({
+  invoiceId: z.string().min(1),
+  segment: z.string().min(1).optional(),
+  customerId: z.string().min(1).optional(),
+});
+
+/**
+ * Saves what a reopen needs besides DynamoDB's files (saved-run.ts): the mails, the dunning executions
+ * waiting on the clock, the clock, and the summary.
+ */
+export function saveDemo(
+  pipeline: LocalPipeline,
+  run: { dataDir: string; seed: number; finishedAt: string; summary: DemoSummary },
+): void {
+  const dunning = [...pipeline.dunning.sfn.executions.values()]
+    .filter((e) => e.status === 'RUNNING')
+    .map((e) => ({ name: e.name, input: e.input }));
+  saveRun(
+    run.dataDir,
+    {
+      customers: run.summary.customers,
+      seed: run.seed,
+      finishedAt: run.finishedAt,
+      savedAt: new Date().toISOString(),
+      clock: pipeline.clock.now().toISOString(),
+      summary: run.summary as unknown as Record<string, unknown>,
+      dunning,
+    },
+    sesMailbox.list(),
+  );
 }
 
 /**
@@ -562,6 +654,31 @@ async function summarize(
   payments: { sent: number; accepted: number },
   started: number,
 ): Promise<Omit<DemoSummary, 'phases' | 'handlerThreads'>> {
+  const events = pipeline.dunning.bus.events;
+  return {
+    customers: customers.length,
+    expected,
+    ingest: { ...pipeline.ingest, quarantined: { ...pipeline.ingest.quarantined } },
+    ...(await storedFigures(
+      pipeline,
+      customers.map((c) => c.customer.id),
+    )),
+    payments,
+    dunning: {
+      events: events.length,
+      suspended: events.filter((e) => e.detailType === 'tally.account.suspended').length,
+      restored: events.filter((e) => e.detailType === 'tally.account.restored').length,
+    },
+    sesPage: `${pipeline.stack.endpoints.ses}/`,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+/** The summary's figures that the stack holds: the invoices in DynamoDB and the mails in the SES emulator. */
+export async function storedFigures(
+  pipeline: LocalPipeline,
+  customerIds: readonly string[],
+): Promise<Pick<DemoSummary, 'invoices' | 'emails'>> {
   const s = demoStores();
   const byStatus: Record<string, number> = {};
   const totals: Record<string, Decimal> = {};
@@ -569,7 +686,7 @@ async function summarize(
   let adjustments = 0;
   const numbers: string[] = [];
   // Read 8 customers at a time; summed in customer order all the same.
-  const lists = await mapLimit(customers, 8, (c) => s.invoices.listByCustomer(c.customer.id));
+  const lists = await mapLimit(customerIds, 8, (id) => s.invoices.listByCustomer(id));
   for (const list of lists) {
     for (const { invoice } of list) {
       if (invoice.status === 'draft') continue;
@@ -588,11 +705,7 @@ async function summarize(
     const kind = deliveryOf(JSON.stringify(e))?.kind ?? 'other';
     bySubjectKind[kind] = (bySubjectKind[kind] ?? 0) + 1;
   }
-  const events = pipeline.dunning.bus.events;
   return {
-    customers: customers.length,
-    expected,
-    ingest: { ...pipeline.ingest, quarantined: { ...pipeline.ingest.quarantined } },
     invoices: {
       count,
       byStatus,
@@ -601,13 +714,5 @@ async function summarize(
       numbers: numbers.sort(),
     },
     emails: { sent: store.emails.length, byKind: bySubjectKind },
-    payments,
-    dunning: {
-      events: events.length,
-      suspended: events.filter((e) => e.detailType === 'tally.account.suspended').length,
-      restored: events.filter((e) => e.detailType === 'tally.account.restored').length,
-    },
-    sesPage: `${pipeline.stack.endpoints.ses}/`,
-    seconds: Math.round((Date.now() - started) / 1000),
   };
 }

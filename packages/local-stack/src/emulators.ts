@@ -190,6 +190,9 @@ export async function startSes(options: { port?: number } = {}): Promise<Emulato
   // The package listens itself; probe the port first so a clash gives a clear error instead of a crash.
   const port = options.port ?? (await freePort());
   let server: Server;
+  // The package keeps every mail of the process in one store: a new emulator starts with none, as in AWS a
+  // new account's outbox would (a stack started again after another in the same process, tests).
+  sesStore().emails = [];
   try {
     server = await mod.default({ host: HOST, port });
   } catch (err) {
@@ -201,6 +204,31 @@ export async function startSes(options: { port?: number } = {}): Promise<Emulato
     endpoint: `http://${HOST}:${port}`,
     stop: () => closeServer(server),
   };
+}
+
+/** A mail as the SES emulator keeps it (aws-ses-v2-local's store: JSON-safe, attachments in base64). */
+export type SesMail = Readonly<Record<string, unknown>>;
+
+/**
+ * The mails the SES emulator holds. aws-ses-v2-local keeps them in memory, in one store per process, and
+ * startSes empties it, so a stack that is stopped and started again shows none: `list` copies them out to
+ * be saved, `restore` puts saved ones back in front of any sent since.
+ */
+export const sesMailbox = {
+  list(): SesMail[] {
+    return [...sesStore().emails];
+  },
+  restore(mails: readonly SesMail[]): void {
+    const store = sesStore();
+    store.emails = [...mails, ...store.emails];
+  },
+};
+
+function sesStore(): { emails: SesMail[] } {
+  // Not in the package's API: its store module, found beside its entry point (the package has no exports map).
+  const root = require.resolve('aws-ses-v2-local');
+  const mod = require(join(root, '..', 'store.js')) as { getStoreReadonly(): { emails: SesMail[] } };
+  return mod.getStoreReadonly();
 }
 
 /** A port that is free on 127.0.0.1 right now. */

@@ -1,5 +1,14 @@
 export { type Clock, parseDuration, SharedClock, systemClock, TestClock } from './clock.js';
-export { type DynamoProcess, type Emulator, freePort, startDynamo, startSes, startSqs } from './emulators.js';
+export {
+  type DynamoProcess,
+  type Emulator,
+  freePort,
+  type SesMail,
+  sesMailbox,
+  startDynamo,
+  startSes,
+  startSqs,
+} from './emulators.js';
 export { LocalStackStartError, StateMachineDefinitionError } from './errors.js';
 export {
   type EventSourceStats,
