@@ -1,7 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DynamoDBClientConfig, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { Sha256 } from '../test-support/node-sha256.js';
 import { isRetryableRequestError, signRequest } from './direct-request.js';
+import { InsertBatchCommand } from './insert-batch.js';
+import type { EventItem } from './usage-store.js';
+import { UsageWriteClient } from './usage-write-client.js';
 
 describe('signRequest', () => {
   it.each([
@@ -75,5 +81,228 @@ describe('isRetryableRequestError', () => {
     ['a string', false],
   ])('%o: %s', (err, retryable) => {
     expect(isRetryableRequestError(err)).toBe(retryable);
+  });
+});
+
+/** What the test server saw of a request. */
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+  /** The client's port: the same for two requests on one kept-alive socket. */
+  remotePort: number;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 that records each request and answers it with the next of `answers`
+ * (`'drop'`: destroys the socket; `'silent'`: never answers; `[status, body, chunked]`).
+ */
+async function server(answers: ('drop' | 'silent' | [number, object, boolean?])[]) {
+  const received: Received[] = [];
+  const srv = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString(),
+        remotePort: req.socket.remotePort ?? 0,
+      });
+      const answer = answers[received.length - 1] ?? [500, {}];
+      if (answer === 'drop') return void req.socket.destroy();
+      if (answer === 'silent') return;
+      const [status, json, chunked] = answer;
+      const text = JSON.stringify(json);
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      res.setHeader('x-amzn-requestid', `req-${received.length}`);
+      if (chunked) {
+        // No content length: node frames the answer in chunks.
+        res.write(text.slice(0, 5));
+        setTimeout(() => res.end(text.slice(5)), 5);
+      } else {
+        res.setHeader('content-length', Buffer.byteLength(text));
+        res.end(text);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  return {
+    received,
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => {
+      srv.closeAllConnections();
+      return new Promise<void>((resolve) => srv.close(() => resolve()));
+    },
+  };
+}
+
+/** A usage write client on `endpoint` with the SDK's default HTTP handler; `handled` counts its `handle` calls. */
+function clientOn(endpoint: string, config: Partial<DynamoDBClientConfig> = {}) {
+  const client = new UsageWriteClient({
+    region: 'eu-west-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    maxAttempts: 3,
+    ...config,
+  });
+  const handler = client.config.requestHandler as unknown as { handle(...a: unknown[]): Promise<unknown> };
+  const counter = { handled: 0 };
+  const handle = handler.handle.bind(handler);
+  handler.handle = (...a: unknown[]) => {
+    counter.handled++;
+    return handle(...a);
+  };
+  return { client, counter };
+}
+
+const items: EventItem[] = [
+  {
+    pk: 'U#c#t#2026-01#0',
+    sk: '2026-01-01#["s","1"]',
+    t: '2026-01-01T00:00:00.000Z',
+    h: 'h1',
+    m: 'm1',
+    r: '2026-01-02T00:00:00.000Z',
+    s: 'c',
+    d: '{"n":1}',
+    expiresAt: 1_800_000_000,
+  },
+];
+const ok: [number, object] = [200, { Responses: [{}], ConsumedCapacity: [{ CapacityUnits: 1 }] }];
+
+describe('DirectRequester with the SDK default HTTP handler', () => {
+  it('sends later requests on the handler kept-alive socket, with the SDK body and headers and a valid signature', async () => {
+    const s = await server([ok, ok, ok]);
+    const { client, counter } = clientOn(s.endpoint);
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const second = await client.send(new InsertBatchCommand('usage', items));
+      await client.send(new InsertBatchCommand('usage', items));
+      // Only the first went through the handler's handle.
+      expect(counter.handled).toBe(1);
+      expect(s.received).toHaveLength(3);
+      const [sdk, ours, third] = s.received as [Received, Received, Received];
+      // One socket for all three: the handler's keep-alive agent.
+      expect(new Set([sdk.remotePort, ours.remotePort, third.remotePort]).size).toBe(1);
+      expect(ours.body).toBe(sdk.body);
+      for (const h of ['content-type', 'x-amz-target', 'host', 'content-length']) {
+        expect(ours.headers[h], h).toBe(sdk.headers[h]);
+      }
+      const signer = new SignatureV4({
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+        region: 'eu-west-1',
+        service: 'dynamodb',
+        sha256: Sha256,
+        applyChecksum: false,
+      });
+      const date = ours.headers['x-amz-date']!;
+      const signingDate = new Date(
+        `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`,
+      );
+      const theirs = await signer.sign(
+        {
+          method: 'POST',
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          path: '/',
+          query: {},
+          headers: {
+            'content-type': ours.headers['content-type']!,
+            'x-amz-target': ours.headers['x-amz-target']!,
+            host: ours.headers.host!,
+          },
+          body: Buffer.from(ours.body),
+        },
+        { signingDate },
+      );
+      expect(ours.headers.authorization).toBe(theirs.headers.authorization);
+      expect(second).toMatchObject({
+        Responses: [{}],
+        ConsumedCapacity: [{ CapacityUnits: 1 }],
+        $metadata: { httpStatusCode: 200, requestId: 'req-2', attempts: 1 },
+      });
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+
+  it('reads a chunked answer whole', async () => {
+    const answer = { Responses: [{ Error: { Code: 'DuplicateItem', Item: { h: { S: 'old' } } } }] };
+    const s = await server([ok, [200, answer, true]]);
+    const { client } = clientOn(s.endpoint);
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const res = await client.send(new InsertBatchCommand('usage', items));
+      expect(res.Responses).toEqual(answer.Responses);
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+
+  it('raises the SDK typed exception of a refused request', async () => {
+    const throttled: [number, object] = [
+      400,
+      { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'x' },
+    ];
+    const s = await server([ok, throttled]);
+    const { client } = clientOn(s.endpoint, { maxAttempts: 1 });
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const err = await client.send(new InsertBatchCommand('usage', items)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProvisionedThroughputExceededException);
+      expect(err).toMatchObject({ $metadata: { httpStatusCode: 400, requestId: 'req-2' } });
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+
+  it('sends the request again when the server drops the connection', async () => {
+    const s = await server([ok, 'drop', ok]);
+    const { client } = clientOn(s.endpoint);
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const res = await client.send(new InsertBatchCommand('usage', items));
+      expect(res.$metadata.attempts).toBe(2);
+      expect(s.received.map((r) => r.body)).toEqual(Array(3).fill(s.received[0]!.body));
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+
+  it("fails with a TimeoutError when the socket idles longer than the handler's socket timeout", async () => {
+    const s = await server([ok, 'silent']);
+    const { client } = clientOn(s.endpoint, { maxAttempts: 1, requestHandler: { socketTimeout: 100 } });
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const t0 = Date.now();
+      const err = await client.send(new InsertBatchCommand('usage', items)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'TimeoutError' });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+
+  it.each([
+    ['a request timeout', { requestTimeout: 5_000 }],
+    ['a connection timeout', { connectionTimeout: 5_000 }],
+  ])('leaves every request to the handler when it has %s', async (_, handlerOptions) => {
+    const s = await server([ok, ok]);
+    const { client, counter } = clientOn(s.endpoint, { requestHandler: handlerOptions });
+    try {
+      await client.send(new InsertBatchCommand('usage', items));
+      const res = await client.send(new InsertBatchCommand('usage', items));
+      expect(counter.handled).toBe(2);
+      expect(res.$metadata.attempts).toBe(1);
+    } finally {
+      client.destroy();
+      await s.close();
+    }
   });
 });
