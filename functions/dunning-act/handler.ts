@@ -1,13 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import { type ActResult, type Receivables, receivablesFromEnv } from '@tally/workflow';
+import {
+  type ActResult,
+  DunningExecutionInputSchema,
+  type Receivables,
+  receivablesFromEnv,
+} from '@tally/workflow';
 import { z } from 'zod';
 
-export const ActInputSchema = z.object({
-  invoiceId: z.string().min(1),
-  segment: z.string().min(1).optional(),
-  /** The invoice's customer (executions started before it was carried have none: the invoice names it). */
-  customerId: z.string().min(1).optional(),
+/** The execution input with the decision Decide (or the previous Act) made. */
+export const ActInputSchema = DunningExecutionInputSchema.extend({
   decision: z.object({
     action: z.enum([
       'open',

@@ -1,16 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Decision } from '@tally/dunning';
-import { type Receivables, receivablesFromEnv } from '@tally/workflow';
-import { z } from 'zod';
+import { DunningExecutionInputSchema, type Receivables, receivablesFromEnv } from '@tally/workflow';
 
 /** The execution input (`startDunning` puts it there); the state machine passes it on unchanged. */
-export const DecideInputSchema = z.object({
-  invoiceId: z.string().min(1),
-  segment: z.string().min(1).optional(),
-  /** The invoice's customer (executions started before it was carried have none: the invoice names it). */
-  customerId: z.string().min(1).optional(),
-});
+export const DecideInputSchema = DunningExecutionInputSchema;
 
 export interface DecideDeps {
   readonly receivables: Pick<Receivables, 'decide'>;

@@ -16,9 +16,13 @@ import {
   SubscriptionStore,
   tableName,
 } from '@tally/store';
-import { billingInvoiceStore, SfnDunningStarter, WORKFLOW_ENV } from '@tally/workflow';
+import {
+  billingInvoiceStore,
+  DunningExecutionInputSchema,
+  SfnDunningStarter,
+  WORKFLOW_ENV,
+} from '@tally/workflow';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { initialCycle } from '../../../functions/bill-subscription/bill.js';
 import { type Business, type DemoOffer, loadOffers } from './catalog.js';
 import { type DemoCustomer, demoCustomerIds, generateCustomers } from './customers.js';
@@ -309,7 +313,7 @@ export async function reopenDemo(options: {
       stateMachineArn: pipeline.env[WORKFLOW_ENV.dunningStateMachineArn]!,
     });
     for (const e of run.dunning) {
-      const { invoiceId, ...opts } = DunningInputSchema.parse(JSON.parse(e.input));
+      const { invoiceId, ...opts } = DunningExecutionInputSchema.parse(JSON.parse(e.input));
       await starter.startDunning(invoiceId, opts);
     }
     await pipeline.settle();
@@ -325,13 +329,6 @@ export async function reopenDemo(options: {
     throw err;
   }
 }
-
-/** The input `startDunning` gives an execution (functions/dunning-decide reads the same). */
-const DunningInputSchema = z.object({
-  invoiceId: z.string().min(1),
-  segment: z.string().min(1).optional(),
-  customerId: z.string().min(1).optional(),
-});
 
 /**
  * Saves what a reopen needs besides DynamoDB's files (saved-run.ts): the mails, the dunning executions

@@ -26,6 +26,7 @@ export { invoiceSourceFromStore } from './invoice-source.js';
 export type { Clock, DunningStarter, EventPublisher, InvoiceSource, MailSender } from './ports.js';
 export {
   type ActResult,
+  DunningExecutionInputSchema,
   type DunningTaskInput,
   Receivables,
   type ReceivablesDeps,

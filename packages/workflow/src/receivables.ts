@@ -15,6 +15,7 @@ import {
   registerInvoice,
 } from '@tally/payments';
 import { type AccountChange, NotFoundError, type PaymentStore, type StoredPayment } from '@tally/store';
+import { z } from 'zod';
 import type { Clock, EventPublisher, InvoiceSource, MailSender } from './ports.js';
 
 export interface ReceivablesDeps {
@@ -30,6 +31,17 @@ export type RecordResult =
   | { readonly status: 'applied' | 'duplicate'; readonly customerId: string; readonly outcome: ApplyOutcome }
   | { readonly status: 'unapplied'; readonly reason: string }
   | { readonly status: 'refunded' | 'refund-duplicate'; readonly customerId: string };
+
+/**
+ * The input `startDunning` gives an execution (the state machine passes it on to Decide and Act): the
+ * invoice, its dunning segment and its customer (executions started before the customer was carried have
+ * none: the invoice names it).
+ */
+export const DunningExecutionInputSchema = z.object({
+  invoiceId: z.string().min(1),
+  segment: z.string().min(1).optional(),
+  customerId: z.string().min(1).optional(),
+});
 
 /** The input of the dunning Lambdas: the execution input plus, for Act, the decision to carry out. */
 export interface DunningTaskInput {
