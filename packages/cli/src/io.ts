@@ -25,4 +25,9 @@ export interface CommandContext {
   readonly env?: NodeJS.ProcessEnv;
   /** The CloudFormation client `--stack` reads outputs with. Default: the SDK's, for the profile and region. */
   readonly cloudFormation?: CloudFormationFactory;
+  /**
+   * Where a local stack that is up leaves its variables (LOCAL_ENV_FILE under the working folder, when the
+   * CLI runs as a program): read when neither `--stack` nor the environment names a stack. None: not read.
+   */
+  readonly localEnvFile?: string;
 }

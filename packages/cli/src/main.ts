@@ -1,5 +1,7 @@
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_ENV_FILE } from '@tally/local-stack';
 import { Command, CommanderError } from 'commander';
 import * as bill from './commands/bill.js';
 import * as clock from './commands/clock.js';
@@ -34,8 +36,9 @@ const COMMANDS: readonly { register: (program: Command, ctx: CommandContext) => 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('tally')
     .description(
-      'tally: usage metering and billing. Commands work on the stack named by the environment (the local ' +
-        'stack: npm run stack prints its variables), or on a deployed one with --stack.',
+      'tally: usage metering and billing. Commands work on the stack named by the environment, else on the ' +
+        'local stack started in this folder (npm start or npm run stack leave its variables in .tally/env), ' +
+        'or on a deployed one with --stack.',
     )
     .option('--profile <name>', 'AWS named profile (credentials and region), like the AWS CLI option')
     .option('--region <region>', 'AWS region, e.g. eu-west-1')
@@ -47,7 +50,12 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .showHelpAfterError('(run with --help for usage)')
     .hook('preAction', async () => {
-      await applyTarget(program.opts<StackTarget>(), ctx.env ?? process.env, ctx.cloudFormation);
+      await applyTarget(
+        program.opts<StackTarget>(),
+        ctx.env ?? process.env,
+        ctx.cloudFormation,
+        ctx.localEnvFile,
+      );
     });
   for (const c of COMMANDS) c.register(program, ctx);
   return program;
@@ -55,7 +63,7 @@ export function buildProgram(ctx: CommandContext): Command {
 
 /**
  * Runs the tally CLI with `argv` (without node and script) and returns the exit code: 0 ok, 1 runtime
- * failure, 2 bad input or usage.
+ * failure, 2 bad input or usage (a missing stack included).
  */
 export async function main(
   argv: readonly string[],
@@ -75,6 +83,14 @@ export async function main(
       io.err(`error: ${error.message}\n`);
       return EXIT.badInput;
     }
+    if (error instanceof Error && error.name === 'MissingConfigurationError') {
+      io.err(
+        `error: ${error.message}\n` +
+          'No stack is named: start the local stack in this folder (npm start, or npm run stack), export ' +
+          'the variables it prints, or name a deployed tally with --stack <prefix> (and --region, --profile).\n',
+      );
+      return EXIT.badInput;
+    }
     io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failure;
   }
@@ -90,4 +106,6 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2), processIo, { localEnvFile: resolve(LOCAL_ENV_FILE) });
+}

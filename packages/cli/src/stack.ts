@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { readLocalEnv } from '@tally/local-stack';
 import {
   STATEFUL_OUTPUTS,
   STATELESS_OUTPUTS,
@@ -6,6 +7,9 @@ import {
   stackNames,
 } from '../../../infra/stack-outputs.js';
 import { InputError } from './errors.js';
+
+/** The variable every stack (local or deployed) sets: its absence means no stack is named. */
+const BILLING_TABLE_VAR = 'TALLY_BILLING_TABLE';
 
 /**
  * Which AWS account, region and deployment the CLI talks to: the global `--profile`, `--region` and
@@ -120,12 +124,15 @@ const LOCAL_CREDENTIAL = 'local';
  * Applies the global options to `env` (process.env in the CLI): `--profile` and `--region` select the
  * account and region like the AWS CLI's options (a profile wins over credentials in the environment), and
  * `--stack` replaces the resource names with the deployed stack's and drops the local stack's endpoints and
- * dummy credentials, so no variable left in the shell sends a command to the emulators.
+ * dummy credentials, so no variable left in the shell sends a command to the emulators. Without `--stack`,
+ * an environment that names no stack takes the variables of the local stack that is up from
+ * `localEnvFile` (see LOCAL_ENV_FILE), when given: `tally` then works on `npm start`'s stack as it is.
  */
 export async function applyTarget(
   target: StackTarget,
   env: NodeJS.ProcessEnv,
   cloudFormation: CloudFormationFactory = defaultCloudFormation,
+  localEnvFile?: string,
 ): Promise<void> {
   if (target.profile !== undefined) {
     if (target.profile === '') throw new InputError('--profile needs a profile name');
@@ -138,7 +145,13 @@ export async function applyTarget(
     }
     env.AWS_REGION = target.region;
   }
-  if (target.stack === undefined) return;
+  if (target.stack === undefined) {
+    // No stack named anywhere: the local stack that is up, if one left its variables in `localEnvFile`.
+    if (localEnvFile !== undefined && env[BILLING_TABLE_VAR] === undefined) {
+      for (const [k, v] of Object.entries(readLocalEnv(localEnvFile) ?? {})) env[k] ??= v;
+    }
+    return;
+  }
   // Before the first AWS call, DescribeStacks included.
   for (const k of Object.keys(env)) if (k.startsWith('AWS_ENDPOINT_URL')) delete env[k];
   if (env.AWS_ACCESS_KEY_ID === LOCAL_CREDENTIAL) {

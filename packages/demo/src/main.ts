@@ -20,6 +20,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOCAL_ENV_FILE, removeLocalEnv, writeLocalEnv } from '@tally/local-stack';
 import { demoCustomerIds } from './customers.js';
 import { loadReportData, renderReportHtml } from './report.js';
 import {
@@ -129,22 +130,21 @@ if (values.once) {
   await pipeline.stop();
   process.exit(0);
 }
-// The CLI reaches this stack through the same variables the functions read; `tally clock advance` moves
-// the stored clock, which the stack follows.
+// The CLI reaches this stack through the same variables the functions read (from this file, which a
+// `tally` run in this folder reads by itself); `tally clock advance` moves the stored clock, which the
+// stack follows.
 const envFile = join(outDir, 'env');
-writeFileSync(
-  envFile,
-  Object.entries(pipeline.env)
-    .map(([k, v]) => `export ${k}='${v}'\n`)
-    .join(''),
-);
+writeLocalEnv(envFile, pipeline.env);
+const cliFindsIt = envFile === resolve(LOCAL_ENV_FILE);
 const unfollow = await followStoredClock(pipeline);
 console.log('\nThe local stack stays up for exploring (Ctrl-C to stop):');
 console.log(`  mails:  ${summary.sesPage}`);
 console.log(`  report: ${reportFile}`);
 console.log(`  usage ingest API:    POST ${pipeline.urls.ingest} (x-api-key of a producer)`);
 console.log(`  payment webhook API: POST ${pipeline.urls.webhook} (tally-signature header)`);
-console.log(`  the CLI in another shell: source ${envFile} && npm run tally -- clock advance 31d`);
+console.log(
+  `  the CLI in another shell: ${cliFindsIt ? '' : `source ${envFile} && `}npm run tally -- clock advance 31d`,
+);
 console.log(
   `  (the stack follows the clock, now ${pipeline.clock.now().toISOString()}: periods close and bill)`,
 );
@@ -152,6 +152,7 @@ for (const [k, v] of Object.entries(pipeline.env))
   if (k.startsWith('AWS_ENDPOINT_URL_')) console.log(`  ${k}=${v}`);
 const stop = async () => {
   unfollow();
+  removeLocalEnv(envFile);
   await pipeline.settle();
   save();
   await pipeline.stop();

@@ -4,7 +4,10 @@
  *   --data <dir>   persist DynamoDB in <dir> (default .tally/stack; --memory for none)
  *   --once         stop again right after start-up (a smoke check)
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOCAL_ENV_FILE, removeLocalEnv, writeLocalEnv } from './env-file.js';
 import { startLocalStack } from './stack.js';
 
 const { values } = parseArgs({
@@ -26,8 +29,12 @@ if (values.once) {
   console.log('\nstopped (--once).');
   process.exit(0);
 }
-console.log('\nCtrl-C to stop.');
+// The tally CLI started in this folder finds the stack through this file (removed again at Ctrl-C).
+mkdirSync(dirname(LOCAL_ENV_FILE), { recursive: true });
+writeLocalEnv(LOCAL_ENV_FILE, stack.env);
+console.log(`\nThe tally CLI run from this folder uses this stack (${LOCAL_ENV_FILE}). Ctrl-C to stop.`);
 const shutdown = async () => {
+  removeLocalEnv(LOCAL_ENV_FILE);
   await stack.stop();
   process.exit(0);
 };

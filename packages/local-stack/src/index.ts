@@ -9,6 +9,7 @@ export {
   startSes,
   startSqs,
 } from './emulators.js';
+export { LOCAL_ENV_FILE, readLocalEnv, removeLocalEnv, writeLocalEnv } from './env-file.js';
 export { LocalStackStartError, StateMachineDefinitionError } from './errors.js';
 export {
   type EventSourceStats,
