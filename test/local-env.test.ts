@@ -75,6 +75,18 @@ describe('tally with no stack in its environment', () => {
     expect(run.out).toMatch(/^(\d{4}-\d\d-\d\dT[\d:.]+Z|no test clock stored.*)\n$/);
   });
 
+  it('says which endpoint does not answer, in a line, when the variables name a stack that has stopped', async () => {
+    const stopped = { ...inject('localStack').env, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' };
+    const f = file();
+    writeLocalEnv(f, stopped);
+    const run = await bare(['invoices', 'list', '--customer', 'cust-1'], f);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(
+      /^error: connect ECONNREFUSED 127\.0\.0\.1:1: the stack's endpoint does not answer/,
+    );
+    expect(run.err).not.toMatch(/\n\s+at /);
+  });
+
   it('says how to name a stack, with exit code 2, when no stack is up', async () => {
     const f = file();
     writeLocalEnv(f, inject('localStack').env, endedPid());

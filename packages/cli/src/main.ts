@@ -91,9 +91,26 @@ export async function main(
       );
       return EXIT.badInput;
     }
-    io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.err(`error: ${describeFailure(error)}\n`);
     return EXIT.failure;
   }
+}
+
+/**
+ * A runtime failure in a line: its message (the stack trace only with TALLY_DEBUG set), and for an endpoint
+ * that refuses connections, which one and what to check.
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = process.env.TALLY_DEBUG ? (error.stack ?? error.message) : error.message;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
+    return (
+      `${message}: the stack's endpoint does not answer. Is the local stack still up (npm start or npm run ` +
+      'stack)? Variables exported from a stack that has stopped point nowhere: unset them or export the new ones.'
+    );
+  }
+  return message;
 }
 
 function isEntryPoint(): boolean {
