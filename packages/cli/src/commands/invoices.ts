@@ -26,7 +26,7 @@ function line(i: Invoice): string {
     .trimEnd();
 }
 
-/** `tally invoices`: list a customer's invoices or an issuer's open ones, and show one as JSON. */
+/** `tally invoices` and `tally invoice <id>`: list a customer's invoices or an issuer's open ones, show one. */
 export function register(
   program: Command,
   { io }: CommandContext,
@@ -51,22 +51,29 @@ export function register(
           : list.map((i) => `${line(i)}\n`).join('') || 'no invoices\n',
       );
     });
-  invoices
-    .command('show <invoiceId>')
-    .description('print one invoice as JSON, or write it as the PDF the customer receives')
-    .option('--pdf <file>', 'write the invoice PDF to this file instead')
-    .action(async (id: string, o: { pdf?: string }) => {
-      const found = await deps().get(id);
-      if (found === null) throw new InputError(`invoice ${id} not found`);
-      if (!o.pdf) {
-        io.out(`${JSON.stringify(found.invoice, null, 2)}\n`);
-        return;
-      }
-      const doc = await renderDocument(found.invoice, { kind: 'invoice' });
-      const pdf = doc.attachments.find((a) => a.contentType === 'application/pdf');
-      if (!pdf) throw new InputError(`invoice ${id} is a draft: it has no PDF until it is finalized`);
-      await writeFile(o.pdf, pdf.content);
-      for (const w of doc.warnings) io.err(`warning: ${w}\n`);
-      io.out(`wrote ${o.pdf} (${pdf.content.length} bytes)\n`);
-    });
+  // `tally invoice <id>` and `tally invoices show <id>` are the same command.
+  for (const command of [invoices.command('show <invoiceId>'), program.command('invoice <invoiceId>')]) {
+    command
+      .description(
+        "print one invoice as JSON, or write its PDF (the invoice document, without a delivery's appendix)",
+      )
+      .option('--pdf <file>', 'write the invoice PDF to this file instead')
+      .action(async (id: string, o: { pdf?: string }) => {
+        const found = await deps().get(id);
+        if (found === null) throw new InputError(`invoice ${id} not found`);
+        if (!o.pdf) {
+          io.out(`${JSON.stringify(found.invoice, null, 2)}\n`);
+          return;
+        }
+        if (found.invoice.status === 'draft') {
+          throw new InputError(`invoice ${id} is a draft: it has no PDF until it is finalized`);
+        }
+        const doc = await renderDocument(found.invoice, { kind: 'invoice' });
+        const pdf = doc.attachments.find((a) => a.contentType === 'application/pdf');
+        if (!pdf) throw new Error(`invoice ${id}: the document has no PDF attachment`);
+        await writeFile(o.pdf, pdf.content);
+        for (const w of doc.warnings) io.err(`warning: ${w}\n`);
+        io.out(`wrote ${o.pdf} (${pdf.content.length} bytes)\n`);
+      });
+  }
 }

@@ -42,7 +42,22 @@ async function usageFromEnv(customerId: string): Promise<MeterUsage[] | null> {
     const phase =
       [...subscription.phases].reverse().find((p) => p.from <= cycle.periodEnd) ?? subscription.phases[0]!;
     const plan = await plans.get(phase.planId, phase.planVersion);
-    const meters: Meter[] = plan?.meters ?? [];
+    // As billing reads them: the meters a plan file carries, else the meter registry's, for every meter a
+    // charge reads (in the pipeline plans carry none: they come from the registry).
+    const embedded = new Map((plan?.meters ?? []).map((m) => [m.id, m]));
+    const ids = new Set([
+      ...embedded.keys(),
+      ...(plan?.charges ?? []).flatMap((c) => ('meterId' in c ? [c.meterId] : [])),
+    ]);
+    const meters: Meter[] = [];
+    for (const id of ids) {
+      const meter = embedded.get(id) ?? (await catalog.getMeter(id));
+      if (meter === undefined)
+        throw new Error(
+          `plan ${phase.planId} v${phase.planVersion} reads meter ${id}, which is not registered`,
+        );
+      meters.push(meter);
+    }
     const period = { start: cycle.periodStart, end: cycle.periodEnd };
     for (const meter of meters) {
       const records: UsageRecord[] = [];
@@ -81,7 +96,7 @@ export function register(program: Command, { io }: CommandContext, read: UsageRe
       }
       for (const r of rows) {
         io.out(
-          `${r.subscriptionId}  ${r.period.start}..${r.period.end}  ${r.meterId.padEnd(12)} ${r.aggregation.padEnd(22)} ${r.quantity} ${r.unit}  (${r.events} events)\n`,
+          `${r.subscriptionId}  ${r.period.start}..${r.period.end}  ${r.meterId.padEnd(12)} ${r.aggregation.padEnd(22)} ${[r.quantity, r.unit].filter(Boolean).join(' ')}  (${r.events} events)\n`,
         );
       }
     });
