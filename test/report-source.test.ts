@@ -5,6 +5,7 @@ import { createResources, TestClock } from '@tally/local-stack';
 import { AccountSchema, registerInvoice } from '@tally/payments';
 import { billingTable } from '@tally/resources';
 import {
+  ClockStore,
   createDocumentClient,
   type DocumentSender,
   type InvoiceStore,
@@ -265,6 +266,15 @@ describe('the store report source', () => {
     // c1 January: 50.00 − 20.00 credit = 30.00, due 03-04: current.
     // c2 December: 30.00 − 10.00 + 5.00 refunded = 25.00, due 02-01, 14 days late: 1–30.
     // c1 December is paid. EUR: current 30.00, 1–30 25.00, total 55.00, no unapplied cash.
+    expect(out).toMatch(/EUR\s+30\.00\s+25\.00\s+0\.00\s+0\.00\s+0\.00\s+55\.00\s+0\.00/);
+  });
+
+  it('describes the stack as of its stored test clock when --as-of is left out (the local stack lives by it)', async () => {
+    await new ClockStore({ client: doc, tableName: table }).set(new Date('2026-02-15T00:00:00Z'));
+    const { code, out, err } = await runTally({ [billingTable.envVar]: table }, 'report', 'aging');
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^As of: 2026-02-15T00:00:00Z$/m);
+    // The same figures as with --as-of 2026-02-15 above.
     expect(out).toMatch(/EUR\s+30\.00\s+25\.00\s+0\.00\s+0\.00\s+0\.00\s+55\.00\s+0\.00/);
   });
 });

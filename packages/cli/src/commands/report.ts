@@ -15,7 +15,7 @@ import {
   renderTable,
 } from '@tally/reports';
 import { billingTable } from '@tally/resources';
-import { createDocumentClient, tableReportSource } from '@tally/store';
+import { ClockStore, createDocumentClient, tableName, tableReportSource } from '@tally/store';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { InputError } from '../errors.js';
@@ -57,6 +57,11 @@ export function stackReportSource(env: NodeJS.ProcessEnv = process.env): ReportS
   });
 }
 
+/** The test clock the stack in `env` stores (the billing table's clock item), or null. */
+async function storedClockOf(env: NodeJS.ProcessEnv): Promise<Date | null> {
+  return new ClockStore({ client: createDocumentClient(), tableName: tableName(billingTable, env) }).read();
+}
+
 /** Reads `{ invoices, payments, creditNotes, usage }` from a JSON file, validated with the reports' schema. */
 export function fileReportSource(io: Io, path: string): ReportSource {
   return {
@@ -70,8 +75,14 @@ export function fileReportSource(io: Io, path: string): ReportSource {
 export interface ReportDeps {
   /** The source used when no `--input` is given. Default: the stack in the environment ({@link stackReportSource}). */
   readonly source?: ReportSource;
-  /** The clock, read only at this edge when `--as-of` is left out. */
+  /** The clock, read only at this edge when `--as-of` is left out (and the stack stores no test clock). */
   readonly now: () => Date;
+  /**
+   * The stack's stored test clock (`tally clock`; the local stack's functions live by it), or null when it
+   * stores none (a deployed stack): a report of the stack without `--as-of` describes the stack's now.
+   * Default: read from the stack in the environment. Not read with `--input` or an injected source.
+   */
+  readonly storedClock?: (env: NodeJS.ProcessEnv) => Promise<Date | null>;
   /** Where the stack's names are read from when no source is given. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -149,7 +160,10 @@ export function register(
       'JSON file with { invoices, payments, creditNotes, usage } (see events/reports/)',
     )
     .option('--format <format>', `${FORMATS.join(' | ')}`, 'table')
-    .option('--as-of <iso>', 'the instant the report describes (default: now)')
+    .option(
+      '--as-of <iso>',
+      "the instant the report describes (default: the stack's test clock when it stores one, as the local stack does; else now)",
+    )
     .option(
       '--month <yyyy-mm>',
       'measure this UTC calendar month (default: the last full month before --as-of)',
@@ -180,17 +194,22 @@ export function register(
       const hours = Number(opts.hours);
       if (!Number.isFinite(hours) || hours <= 0)
         throw new InputError(`--hours ${opts.hours}: expected a positive number`);
-      const asOf =
-        opts.asOf === undefined
-          ? iso(DateTime.fromJSDate(deps.now()).toUTC())
-          : instant('--as-of', opts.asOf);
-      const window = windowOf(opts, asOf);
-      if (opts.input !== undefined && customers !== undefined)
-        throw new InputError('--customer selects from a stack: it does not apply to --input');
+      // The source first: without a stack it says how to name one.
       const source =
         opts.input !== undefined
           ? fileReportSource(io, opts.input)
           : (deps.source ?? stackReportSource(deps.env));
+      const stackNow =
+        opts.asOf === undefined && opts.input === undefined && deps.source === undefined
+          ? await (deps.storedClock ?? storedClockOf)(deps.env ?? process.env)
+          : null;
+      const asOf =
+        opts.asOf === undefined
+          ? iso(DateTime.fromJSDate(stackNow ?? deps.now()).toUTC())
+          : instant('--as-of', opts.asOf);
+      const window = windowOf(opts, asOf);
+      if (opts.input !== undefined && customers !== undefined)
+        throw new InputError('--customer selects from a stack: it does not apply to --input');
       const customerIds = customers === undefined ? [] : [customers].flat();
       const data = await source.load({ asOf, window, ...(customerIds.length > 0 ? { customerIds } : {}) });
       try {
