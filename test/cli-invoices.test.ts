@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { billingTable } from '@tally/resources';
+import { ClockStore, createDocumentClient } from '@tally/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingHarness, customer, event, type Harness, ISSUER } from './billing-run-harness.js';
 import { runTally as tally } from './support/cli.js';
@@ -42,6 +44,14 @@ describe('tally usage, tally invoices and tally invoice', () => {
       ['gb', '7', 2],
     ]);
     expect((await tally(h.env, 'usage', 'cli-inv')).out).toMatch(/calls\s+count\s+120 {2}\(120 events\)/);
+  });
+
+  it('runs period close at the stack’s stored clock: nothing is due before the period ends', async () => {
+    // The wall clock is long past January; the stack's clock (2026-01-20) is not.
+    await new ClockStore({ client: createDocumentClient(), tableName: h.env[billingTable.envVar]! }).set(
+      new Date('2026-01-20T00:00:00Z'),
+    );
+    expect(await tally(h.env, 'bill', '--json')).toMatchObject({ code: 0, out: '{"due":0,"enqueued":0}\n' });
   });
 
   it('has no PDF for a draft, and says so with exit code 2', async () => {

@@ -32,6 +32,9 @@ beforeAll(async () => {
   });
 });
 
+/** The stack's time `tally pay` reads when --at is left out (its stored test clock, locally). */
+let stackTime = new Date('2026-01-05T00:00:00Z');
+
 async function tally(...argv: string[]): Promise<string> {
   let out = '';
   const io = {
@@ -52,7 +55,12 @@ async function tally(...argv: string[]): Promise<string> {
     commands.length,
     ...commands.filter((c) => c.name() !== 'pay' && c.name() !== 'payments'),
   );
-  registerPay(program, { io }, () => receivables);
+  registerPay(
+    program,
+    { io },
+    () => receivables,
+    async () => stackTime,
+  );
   registerPayments(program, { io }, () => receivables);
   await program.parseAsync(argv, { from: 'user' });
   return out;
@@ -81,6 +89,20 @@ describe('tally pay / tally payments', () => {
     expect(first).toContain(`  ${id}\t90.00 EUR\n`);
     expect(first).toContain('  credit balance\t10.00 EUR\n');
     expect(await tally(...args)).toMatch(/: duplicate\n/);
+  });
+
+  it('takes a payment without --at as received at the stack’s time', async () => {
+    const c = `c-${Math.random().toString(36).slice(2, 8)}`;
+    const id = `inv-${c}`;
+    await invoices.putDraft(draftInvoice({ id, customerId: c, amountDue: '40.00' }));
+    await invoices.finalize(id, { now: clock.now().toISOString() });
+    stackTime = new Date('2026-01-07T12:00:00Z');
+    const args = ['pay', '--invoice', id, '--amount', '40.00', '--currency', 'EUR'];
+    expect(await tally(...args)).toMatch(/: applied\n/);
+    // The payment id is derived from the options and the time received (as written): the same with --at is
+    // the same payment, another time another one.
+    expect(await tally(...args, '--at', '2026-01-07T12:00:00.000Z')).toMatch(/: duplicate\n/);
+    expect(await tally(...args, '--at', '2026-01-07T12:00:01.000Z')).not.toMatch(/: duplicate\n/);
   });
 
   it('lists an unmatched payment as unapplied until it is applied', async () => {

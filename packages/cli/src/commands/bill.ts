@@ -1,12 +1,15 @@
 import { closePeriods, closePeriodsDepsFromEnv } from '@tally/workflow';
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
+import { stackNow } from '../stack-clock.js';
 
 /** Runs close-periods once; the default is the close-periods Lambda's logic with its environment. */
 export type CloseNow = () => Promise<{ due: number; enqueued: number }>;
 
-function closeFromEnv(): Promise<{ due: number; enqueued: number }> {
-  return closePeriods(closePeriodsDepsFromEnv());
+/** close-periods with the stack's environment, at the stack's time (its test clock, locally). */
+async function closeFromEnv(): Promise<{ due: number; enqueued: number }> {
+  const now = await stackNow();
+  return closePeriods({ ...closePeriodsDepsFromEnv(), clock: { now: () => now } });
 }
 
 /** `tally bill`: run period close now (what the hourly schedule does), enqueueing a billing job per due subscription. */

@@ -5,6 +5,7 @@ import { type Receivables, receivablesFromEnv } from '@tally/workflow';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { CommandContext } from '../io.js';
+import { stackNow } from '../stack-clock.js';
 
 interface PayOptions {
   amount: string;
@@ -33,7 +34,9 @@ export function manualPaymentId(o: PayOptions, at: string): string {
 export function register(
   program: Command,
   { io }: CommandContext,
-  deps: () => Pick<Receivables, 'record'> = () => receivablesFromEnv(),
+  deps: (now: Date) => Pick<Receivables, 'record'> = (now) =>
+    receivablesFromEnv(process.env, { now: () => now }),
+  now: () => Promise<Date> = () => stackNow(),
 ): void {
   program
     .command('pay')
@@ -43,12 +46,14 @@ export function register(
     .option('--invoice <id>', 'the invoice it pays (default: the oldest open invoices of --customer)')
     .option('--customer <id>', 'the customer who paid')
     .option('--id <paymentId>', 'the bank or provider reference id (default: derived from the other options)')
-    .option('--at <iso>', 'when it was received (default: now)')
+    .option('--at <iso>', "when it was received (default: the stack's time: its test clock, locally)")
     .option('--reference <text>', "the payer's reference text")
     .option('--json', 'print the result as JSON')
     .action(async (o: PayOptions) => {
       if (!o.invoice && !o.customer) throw new InputError('give --invoice or --customer (or both)');
-      const at = o.at ?? new Date().toISOString();
+      // The stack's time (its test clock, locally): what the payment's dunning effects are decided at.
+      const current = await now();
+      const at = o.at ?? current.toISOString();
       const parsed = PaymentSchema.safeParse({
         id: o.id ?? manualPaymentId(o, at),
         amount: o.amount,
@@ -64,7 +69,7 @@ export function register(
           parsed.error.issues.map((i) => `${i.path.join('.') || 'payment'}: ${i.message}`).join('; '),
         );
       }
-      const result = await deps().record(parsed.data);
+      const result = await deps(current).record(parsed.data);
       if (o.json) {
         io.out(`${JSON.stringify({ paymentId: parsed.data.id, ...result })}\n`);
         return;

@@ -5,12 +5,13 @@ import { createDocumentClient, QuarantineStore, tableName } from '@tally/store';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { CommandContext } from '../io.js';
+import { stackNow } from '../stack-clock.js';
 
 /** What the quarantine commands talk to: the store, and a sender to the usage queue. */
 export interface QuarantineDeps {
   readonly store: QuarantineStore;
   readonly send: ReplayPorts['send'];
-  readonly now: () => Date;
+  readonly now: () => Date | Promise<Date>;
 }
 
 /** From the environment: TALLY_BILLING_TABLE and TALLY_USAGE_QUEUE_URL (set by the local stack or a deployment). */
@@ -30,7 +31,7 @@ export function defaultQuarantineDeps(env: NodeJS.ProcessEnv = process.env): Qua
       );
       return res.MessageId ?? '';
     },
-    now: () => new Date(),
+    now: () => stackNow(env),
   };
 }
 
@@ -118,7 +119,7 @@ export function register(
           send: d.send,
           markReplayed: (id, at, messageId) => d.store.markReplayed(id, at, messageId),
         },
-        { now: d.now(), ...(opts.force ? { force: true } : {}) },
+        { now: await d.now(), ...(opts.force ? { force: true } : {}) },
       );
       for (const r of results) io.out(`${r.id}\treplayed as ${r.messageId}\n`);
     });

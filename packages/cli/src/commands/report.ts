@@ -15,12 +15,13 @@ import {
   renderTable,
 } from '@tally/reports';
 import { billingTable } from '@tally/resources';
-import { ClockStore, createDocumentClient, tableName, tableReportSource } from '@tally/store';
+import { createDocumentClient, tableReportSource } from '@tally/store';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { InputError } from '../errors.js';
 import { parseJson, parseWith, readInputFile } from '../input.js';
 import type { CommandContext, Io } from '../io.js';
+import { storedClock } from '../stack-clock.js';
 
 /** What a report run asks its source for. */
 export interface ReportQuery {
@@ -55,11 +56,6 @@ export function stackReportSource(env: NodeJS.ProcessEnv = process.env): ReportS
     parseInvoice: InvoiceSchema.parse,
     parseAccount: AccountSchema.parse,
   });
-}
-
-/** The test clock the stack in `env` stores (the billing table's clock item), or null. */
-async function storedClockOf(env: NodeJS.ProcessEnv): Promise<Date | null> {
-  return new ClockStore({ client: createDocumentClient(), tableName: tableName(billingTable, env) }).read();
 }
 
 /** Reads `{ invoices, payments, creditNotes, usage }` from a JSON file, validated with the reports' schema. */
@@ -201,7 +197,7 @@ export function register(
           : (deps.source ?? stackReportSource(deps.env));
       const stackNow =
         opts.asOf === undefined && opts.input === undefined && deps.source === undefined
-          ? await (deps.storedClock ?? storedClockOf)(deps.env ?? process.env)
+          ? await (deps.storedClock ?? storedClock)(deps.env ?? process.env)
           : null;
       const asOf =
         opts.asOf === undefined
