@@ -78,6 +78,40 @@ describe('UsageStore.putEvents: INSERT batches', () => {
     expect(out.every((o) => o.status === 'stored')).toBe(true);
   });
 
+  it.each([
+    // 1,000 statements in flight by default: 1,000 events = 40 requests, all out at once.
+    [undefined, 1_000, 40],
+    // 1,100 events: 44 requests, at most 40 of them at once.
+    [undefined, 1_100, 40],
+    // concurrency 200 = 200 / 25 = 8 requests at once.
+    [200, 1_000, 8],
+  ])(
+    'with concurrency %s, sends %i events with at most %i requests in flight',
+    async (concurrency, n, most) => {
+      let inFlight = 0;
+      let peak = 0;
+      const client = {
+        async send(command: InsertBatchCommand) {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          inFlight--;
+          return { Responses: command.items.map(() => ({})), $metadata: {} };
+        },
+      } as unknown as EventWriteClient;
+      const doc = { send: async () => ({ $metadata: {} }) } as unknown as DynamoDBDocumentClient;
+      const usage = new UsageStore({
+        doc,
+        writeClient: client,
+        tableName: 't',
+        ...(concurrency !== undefined ? { concurrency } : {}),
+      });
+      const out = await usage.putEvents(Array.from({ length: n }, (_, i) => input(i)));
+      expect(peak).toBe(most);
+      expect(out.filter((o) => o.status === 'stored')).toHaveLength(n);
+    },
+  );
+
   it('never puts one key twice in a request: the second copy goes in a later wave and finds the first', async () => {
     const seen = new Set<string>();
     const { client, calls } = scriptedClient((s) =>
