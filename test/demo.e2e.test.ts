@@ -25,26 +25,28 @@ function independentFigures() {
 describe('npm start -- --once (reduced dataset)', () => {
   const expected = independentFigures();
   const dir = mkdtempSync(join(tmpdir(), 'tally-demo-'));
-  const run = spawnSync(
-    'npx',
-    [
-      'tsx',
-      'packages/demo/src/main.ts',
-      '--once',
-      '--json',
-      '--customers',
-      String(CUSTOMERS),
-      '--seed',
-      String(SEED),
-      '--data',
-      join(dir, 'data'),
-    ],
-    {
-      encoding: 'utf8',
-      timeout: 600_000,
-    },
-  );
-  const summary = run.status === 0 ? JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) : undefined;
+  const start = (...extra: string[]) =>
+    spawnSync(
+      'npx',
+      [
+        'tsx',
+        'packages/demo/src/main.ts',
+        '--once',
+        '--json',
+        '--customers',
+        String(CUSTOMERS),
+        '--seed',
+        String(SEED),
+        '--data',
+        join(dir, 'data'),
+        ...extra,
+      ],
+      { encoding: 'utf8', timeout: 600_000 },
+    );
+  const json = (r: ReturnType<typeof start>) =>
+    r.status === 0 ? JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) : undefined;
+  const run = start();
+  const summary = json(run);
 
   it('exits 0 and prints a JSON summary', () => {
     expect(run.stderr.slice(-2000) + run.stdout.slice(-2000)).toBeTruthy();
@@ -94,5 +96,21 @@ describe('npm start -- --once (reduced dataset)', () => {
     // A receipt goes out when an invoice is paid in full (a partial payment leaves it open).
     expect(summary.emails.byKind.receipt).toBe(summary.invoices.byStatus.paid);
     expect(summary.emails.byKind.restored).toBe(summary.dunning.restored);
+  });
+
+  it('reopens the finished run on the next start, with its invoices and mails, and runs it anew with --fresh', () => {
+    const again = start();
+    expect(again.status, again.stderr.slice(-3000)).toBe(0);
+    const reopened = json(again);
+    expect(reopened.reopened?.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Counted again from the reopened stack: DynamoDB's files and the saved mails.
+    expect(reopened.invoices).toEqual(summary.invoices);
+    expect(reopened.emails).toEqual(summary.emails);
+    const fresh = start('--fresh');
+    expect(fresh.status, fresh.stderr.slice(-3000)).toBe(0);
+    const anew = json(fresh);
+    expect(anew.reopened).toBeUndefined();
+    expect(anew.ingest).toEqual(summary.ingest);
+    expect(anew.invoices).toEqual(summary.invoices);
   });
 }, 900_000);
