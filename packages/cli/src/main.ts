@@ -123,6 +123,12 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2), processIo, { localEnvFile: resolve(LOCAL_ENV_FILE) });
+/**
+ * The CLI as a program (`npm run tally`, bin/tally.js): main on the process's streams, reading the local
+ * stack's variables from LOCAL_ENV_FILE under the working folder when nothing else names a stack.
+ */
+export function runAsProgram(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  return main(argv, processIo, { localEnvFile: resolve(LOCAL_ENV_FILE) });
 }
+
+if (isEntryPoint()) process.exitCode = await runAsProgram();
