@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type DynamoDBClientConfig, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { Sha256 } from '../test-support/node-sha256.js';
+import { amzDate, sdkAuthorization } from '../test-support/sdk-signature.js';
 import { isRetryableRequestError, signRequest } from './direct-request.js';
 import { InsertBatchCommand } from './insert-batch.js';
 import type { EventItem } from './usage-store.js';
@@ -25,30 +24,20 @@ describe('signRequest', () => {
       date,
       ...credentials,
     });
-    const signer = new SignatureV4({
+    const theirs = await sdkAuthorization({
       credentials,
       region: 'eu-west-1',
-      service: 'dynamodb',
-      sha256: Sha256,
-      applyChecksum: false,
-    });
-    const theirs = await signer.sign(
-      {
-        method: 'POST',
-        protocol: 'https:',
-        hostname: 'dynamodb.eu-west-1.amazonaws.com',
-        path: '/',
-        query: {},
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.BatchExecuteStatement',
-          host: 'dynamodb.eu-west-1.amazonaws.com',
-        },
-        body,
+      protocol: 'https:',
+      hostname: 'dynamodb.eu-west-1.amazonaws.com',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.BatchExecuteStatement',
+        host: 'dynamodb.eu-west-1.amazonaws.com',
       },
-      { signingDate: date },
-    );
-    expect(ours.authorization).toBe(theirs.headers.authorization);
+      body,
+      date,
+    });
+    expect(ours.authorization).toBe(theirs);
     expect(ours['x-amz-date']).toBe('20260304T050607Z');
     expect(ours['x-amz-security-token']).toBe(sessionToken);
   });
@@ -189,34 +178,20 @@ describe('DirectRequester with the SDK default HTTP handler', () => {
       for (const h of ['content-type', 'x-amz-target', 'host', 'content-length']) {
         expect(ours.headers[h], h).toBe(sdk.headers[h]);
       }
-      const signer = new SignatureV4({
+      const theirs = await sdkAuthorization({
         credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
         region: 'eu-west-1',
-        service: 'dynamodb',
-        sha256: Sha256,
-        applyChecksum: false,
-      });
-      const date = ours.headers['x-amz-date']!;
-      const signingDate = new Date(
-        `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`,
-      );
-      const theirs = await signer.sign(
-        {
-          method: 'POST',
-          protocol: 'http:',
-          hostname: '127.0.0.1',
-          path: '/',
-          query: {},
-          headers: {
-            'content-type': ours.headers['content-type']!,
-            'x-amz-target': ours.headers['x-amz-target']!,
-            host: ours.headers.host!,
-          },
-          body: Buffer.from(ours.body),
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        headers: {
+          'content-type': ours.headers['content-type']!,
+          'x-amz-target': ours.headers['x-amz-target']!,
+          host: ours.headers.host!,
         },
-        { signingDate },
-      );
-      expect(ours.headers.authorization).toBe(theirs.headers.authorization);
+        body: Buffer.from(ours.body),
+        date: amzDate(ours.headers['x-amz-date']!),
+      });
+      expect(ours.headers.authorization).toBe(theirs);
       expect(second).toMatchObject({
         Responses: [{}],
         ConsumedCapacity: [{ CapacityUnits: 1 }],

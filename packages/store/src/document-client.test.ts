@@ -15,7 +15,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
@@ -24,7 +23,7 @@ import type {
 } from '@smithy/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Sha256 } from '../test-support/node-sha256.js';
+import { amzDate, sdkAuthorization } from '../test-support/sdk-signature.js';
 import { createDocumentClient } from './client.js';
 
 /** What a request handler saw: the wire request, and the body it answered with. */
@@ -39,32 +38,17 @@ interface Exchange {
 const DIRECT = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
 
 /** The authorization `@smithy/signature-v4` computes for a request's signed headers, body and date. */
-async function sdkSignature(e: Exchange): Promise<string> {
-  const signer = new SignatureV4({
+function sdkSignature(e: Exchange): Promise<string> {
+  const { authorization: _, 'content-length': _l, 'x-amz-date': _d, ...signed } = e.headers;
+  return sdkAuthorization({
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
     region: 'eu-central-1',
-    service: 'dynamodb',
-    sha256: Sha256,
-    applyChecksum: false,
+    protocol: 'https:',
+    hostname: e.hostname,
+    headers: signed,
+    body: e.body,
+    date: amzDate(e.headers['x-amz-date']!),
   });
-  const d = e.headers['x-amz-date']!;
-  const date = new Date(
-    `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
-  );
-  const { authorization: _, 'content-length': _l, 'x-amz-date': _d, ...signed } = e.headers;
-  const out = await signer.sign(
-    {
-      method: 'POST',
-      protocol: 'https:',
-      hostname: e.hostname,
-      path: '/',
-      query: {},
-      headers: signed,
-      body: e.body,
-    },
-    { signingDate: date },
-  );
-  return String(out.headers.authorization);
 }
 
 /**
