@@ -1,15 +1,11 @@
 import { parseDuration } from '@tally/local-stack';
-import { billingTable } from '@tally/resources';
-import { ClockStore, createDocumentClient, tableName } from '@tally/store';
+import type { ClockStore } from '@tally/store';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { CommandContext } from '../io.js';
+import { clockStoreFromEnv } from '../stack-clock.js';
 
 type ClockPort = Pick<ClockStore, 'read' | 'advance' | 'set'>;
-
-function clockFromEnv(): ClockPort {
-  return new ClockStore({ client: createDocumentClient(), tableName: tableName(billingTable) });
-}
 
 /**
  * `tally clock`: the local stack's test clock, stored in the billing table so the running stack follows it
@@ -18,7 +14,7 @@ function clockFromEnv(): ClockPort {
 export function register(
   program: Command,
   { io }: CommandContext,
-  deps: () => ClockPort = clockFromEnv,
+  deps: () => ClockPort = clockStoreFromEnv,
 ): void {
   const clock = program.command('clock').description('show or move the local test clock');
   clock
