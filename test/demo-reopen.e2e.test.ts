@@ -37,7 +37,7 @@ async function goOn(pipeline: LocalPipeline) {
     .sort();
   return {
     clock: pipeline.clock.now().toISOString(),
-    stored: await storedFigures(pipeline, demoCustomerIds(CUSTOMERS)),
+    stored: await storedFigures(demoCustomerIds(CUSTOMERS)),
     mailKinds,
     busAfter: pipeline.dunning.bus.events
       .slice(busBefore)

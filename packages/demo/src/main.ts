@@ -104,9 +104,9 @@ const { summary, pipeline, finishedAt, reopened } = await (async () => {
   });
   return { ...r, finishedAt: new Date().toISOString(), reopened: undefined };
 })();
-// What a later `npm start` reopens; saved again when a kept-up stack is stopped.
+// What a later `npm start` reopens (a reopened run is saved already); saved again when a kept-up stack stops.
 const save = () => saveDemo(pipeline, { dataDir, seed, finishedAt, summary });
-save();
+if (!reopened) save();
 
 log('writing the HTML report…');
 const reportStarted = performance.now();

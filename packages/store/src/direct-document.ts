@@ -10,7 +10,7 @@
  * value of `Key`, `Item`, `ExpressionAttributeValues`, `ExclusiveStartKey` through util-dynamodb's `marshall`
  * with the client's translate options), written with one `JSON.stringify` (binary values as base64, as the
  * SDK's serializer writes them), signed (`signRequest`, checked against `@smithy/signature-v4` in its
- * test) and handed to the client's own HTTP handler. A 2xx answer is read with
+ * test) and sent with the client's own HTTP handler's settings (direct-request.ts). A 2xx answer is read with
  * one `JSON.parse` and unmarshalled as lib-dynamodb does (`Item`, `Items`, `Attributes`, `LastEvaluatedKey`);
  * any other answer goes to the client's protocol, which throws the same typed exception the SDK would
  * (ConditionalCheckFailedException, throttling, 5xx). Endpoint, signing and retries: `DirectRequester`
