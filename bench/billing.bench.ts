@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CustomerSchema, type Subscription, SubscriptionSchema } from '@tally/billing';
 import { payloadHash } from '@tally/ingest';
@@ -15,9 +15,8 @@ import {
   billSubscription,
   noDunning,
 } from '../functions/bill-subscription/bill.js';
-import { tableInput } from '../packages/local-stack/src/index.js';
 import { toItem } from '../packages/store/src/usage-store.js';
-import { startDynaliteChild } from './dynalite-child.js';
+import { createTable, startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Billing one subscription whose period holds N events, against reading those same events from the same
@@ -132,8 +131,8 @@ async function scenario(endpoint: string, n: number, label: string) {
   });
   const usageName = `bench-usage-${label}`;
   const billingName = `bench-billing-${label}`;
-  await ddb.send(new CreateTableCommand(tableInput(usageTable, usageName)));
-  await ddb.send(new CreateTableCommand(tableInput(billingTable, billingName)));
+  await createTable(ddb, usageTable, usageName);
+  await createTable(ddb, billingTable, billingName);
 
   // Load the events directly (as ingest would have stored them), 25 per BatchWriteItem, 16 in flight.
   const items = Array.from({ length: n }, (_, i) => {

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableDefinition } from '@tally/resources';
+import { tableInput, untilTable } from '../packages/local-stack/src/index.js';
 
 /**
  * dynalite in a child process on a free 127.0.0.1 port, so a benchmark's CPU and memory figures measure the
@@ -24,4 +27,14 @@ export async function startDynaliteChild(): Promise<{ endpoint: string; child: C
     child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
   });
   return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+/**
+ * Creates a table of `def` named `name` and waits until it is ACTIVE. dynalite answers CreateTable with
+ * CREATING and turns the table ACTIVE on a timer even at `createTableMs: 0`; a write sent within the next
+ * millisecond (the store's direct requests are that quick) finds no table.
+ */
+export async function createTable(ddb: DynamoDBClient, def: TableDefinition, name: string): Promise<void> {
+  await ddb.send(new CreateTableCommand(tableInput(def, name)));
+  await untilTable(ddb, name, 'ACTIVE');
 }

@@ -6,7 +6,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   BatchExecuteStatementCommand,
   type BatchExecuteStatementCommandOutput,
-  CreateTableCommand,
   DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -25,7 +24,7 @@ import { MeterSchema, UsageEventSchema } from '@tally/metering';
 import { billingTable, usageTable } from '@tally/resources';
 import { createDocumentClient, QuarantineStore, UsageStore } from '@tally/store';
 import type { SQSEvent } from 'aws-lambda';
-import { lambdaContext, TestClock, tableInput } from '../packages/local-stack/src/index.js';
+import { lambdaContext, TestClock } from '../packages/local-stack/src/index.js';
 import { InsertBatchCommand } from '../packages/store/src/insert-batch.js';
 import {
   type EventWriteClient,
@@ -33,7 +32,7 @@ import {
   toAttributeValues,
   toItem,
 } from '../packages/store/src/usage-store.js';
-import { startDynaliteChild } from './dynalite-child.js';
+import { createTable, startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Events/s through the ingest handler against DynamoDB (dynalite in a child process, so this process's CPU
@@ -331,10 +330,10 @@ export async function run(): Promise<BenchRow[]> {
       ownBodyFloor: 'bench-usage-own-body-floor',
       billing: 'bench-billing',
     };
-    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.handler)));
-    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.floor)));
-    await ddb.send(new CreateTableCommand(tableInput(usageTable, tables.putFloor)));
-    await ddb.send(new CreateTableCommand(tableInput(billingTable, tables.billing)));
+    await createTable(ddb, usageTable, tables.handler);
+    await createTable(ddb, usageTable, tables.floor);
+    await createTable(ddb, usageTable, tables.putFloor);
+    await createTable(ddb, billingTable, tables.billing);
     const doc = createDocumentClient({ endpoint });
     // The handler module builds its default dependencies from these at import.
     process.env[usageTable.envVar] = tables.handler;
@@ -469,7 +468,7 @@ export async function run(): Promise<BenchRow[]> {
       batches: readonly (typeof items)[],
       send: (table: string, batch: typeof items) => Promise<BatchExecuteStatementCommandOutput>,
     ): Promise<number> => {
-      await ddb.send(new CreateTableCommand(tableInput(usageTable, table)));
+      await createTable(ddb, usageTable, table);
       const cpu0 = process.cpuUsage();
       let next = 0;
       await Promise.all(

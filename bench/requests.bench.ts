@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -19,8 +19,7 @@ import {
 import { createSqsClient } from '@tally/queue';
 import { billingTable } from '@tally/resources';
 import { createDocumentClient } from '@tally/store';
-import { tableInput } from '../packages/local-stack/src/index.js';
-import { startDynaliteChild } from './dynalite-child.js';
+import { createTable, startDynaliteChild } from './dynalite-child.js';
 import { type BenchRow, benchScale } from './types.js';
 
 // Main-thread CPU per DynamoDB request through the document client as the stores use it (GetItem, Query,
@@ -255,7 +254,7 @@ export async function run(): Promise<BenchRow[]> {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     const tally = createDocumentClient(config);
-    await low.send(new CreateTableCommand(tableInput(billingTable, TABLE)));
+    await createTable(low, billingTable, TABLE);
     await sdk.send(new PutCommand({ TableName: TABLE, Item: item('INV#1', 'INV') }));
     for (let i = 0; i < 4; i++) {
       await sdk.send(new PutCommand({ TableName: TABLE, Item: item('CUST#q', `LINE#${i}`) }));
