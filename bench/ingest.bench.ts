@@ -42,8 +42,9 @@ import { type BenchRow, benchScale } from './types.js';
 // event, and the CPU of its parts measured alone: the write path (the same INSERT batches without ingest
 // logic), the ingest decisions (no I/O), and the whole handler without the network (its items and request
 // bodies built, answered from memory). The handler row is split into user and system CPU, the main thread's
-// GC pauses, and its network part (handler minus handler without the network: requests, answers, reads of
-// duplicates, and the garbage collection of what a batch keeps alive while its requests are out).
+// GC pauses, and its network part (handler minus handler without the network: requests, answers, and the
+// garbage collection of what a batch keeps alive while its requests are out). A refused INSERT comes back with
+// the stored item (ALL_OLD), as from DynamoDB, so duplicates settle without reads here too.
 //
 // The CPU figures are taken in rounds (BENCH_INGEST_ROUNDS, default 5) in the same process, against the same
 // dynalite child, each round with events of its own after the warm-up, and the least CPU of the rounds is

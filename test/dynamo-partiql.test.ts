@@ -65,6 +65,33 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
     expect((await get('c', '2'))?.v).toEqual({ N: '2' });
   });
 
+  it('answers a refused INSERT that asks for ALL_OLD with the stored item, as DynamoDB does', async () => {
+    await ddb.send(new BatchExecuteStatementCommand({ Statements: [insert('old', '1', '7')] }));
+    const res = await ddb.send(
+      new BatchExecuteStatementCommand({
+        Statements: [{ ...insert('old', '1', '8'), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }],
+      }),
+    );
+    expect(res.Responses?.[0]?.Error).toEqual({
+      Code: 'DuplicateItem',
+      Message: 'Duplicate primary key exists in table',
+      Item: { pk: { S: 'old' }, sk: { S: '1' }, v: { N: '7' } },
+    });
+    // Without ALL_OLD (or with NONE) the refusal carries no item; a statement that lands has no error.
+    const plain = await ddb.send(
+      new BatchExecuteStatementCommand({
+        Statements: [
+          insert('old', '1', '9'),
+          { ...insert('old', '2', '2'), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+        ],
+      }),
+    );
+    expect(plain.Responses?.[0]?.Error?.Code).toBe('DuplicateItem');
+    expect(plain.Responses?.[0]?.Error?.Item).toBeUndefined();
+    expect(plain.Responses?.[1]?.Error).toBeUndefined();
+    expect((await get('old', '1'))?.v).toEqual({ N: '7' });
+  });
+
   it('answers an invalid item with a ValidationError for that statement only', async () => {
     const res = await ddb.send(
       new BatchExecuteStatementCommand({

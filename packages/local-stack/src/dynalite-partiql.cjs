@@ -11,7 +11,9 @@
  * validation (types, key schema, item size) and its per-key lock, so the emulator keeps DynamoDB's write
  * semantics. What it answers, as DynamoDB documents it (API_BatchExecuteStatement, API_BatchStatementError):
  * - a `Responses` entry per statement, in order, `{ TableName }` or `{ TableName, Error: { Code, Message } }`;
- *   `Code` is `DuplicateItem` for an existing key and `ValidationError` for an invalid item;
+ *   `Code` is `DuplicateItem` for an existing key and `ValidationError` for an invalid item; a refused
+ *   statement that asked for `ReturnValuesOnConditionCheckFailure: ALL_OLD` gets the stored item as
+ *   `Error.Item`;
  * - `ConsumedCapacity` (one entry for the table, the sum of the statements' write units) when asked;
  * - a `ValidationException` for the whole request when it is malformed: no statements or more than 25, a
  *   statement this subset does not parse, a parameter count that does not match, or (stricter than needed,
@@ -157,7 +159,13 @@ module.exports = function createDynalite(dynalitePath, settings) {
       if (!pm) throw invalid(`${where}: the local stack supports only 'name': ? pairs, not "${pair.trim()}"`);
       item[pm[1]] = params[i];
     });
-    return { table: m[1], item };
+    const returnOld = s.ReturnValuesOnConditionCheckFailure;
+    if (returnOld !== undefined && returnOld !== 'ALL_OLD' && returnOld !== 'NONE') {
+      throw invalid(
+        `${where}: ReturnValuesOnConditionCheckFailure must be ALL_OLD or NONE, not "${returnOld}"`,
+      );
+    }
+    return { table: m[1], item, returnOld };
   }
 
   function getTable(name) {
@@ -210,7 +218,14 @@ module.exports = function createDynalite(dynalitePath, settings) {
         }
         if (!err.statusCode) return reject(err);
         if (/ConditionalCheckFailed/.test(err.body.__type)) {
-          return resolve(failed('DuplicateItem', 'Duplicate primary key exists in table'));
+          const refused = failed('DuplicateItem', 'Duplicate primary key exists in table');
+          if (p.returnOld !== 'ALL_OLD') return resolve(refused);
+          // As DynamoDB answers ReturnValuesOnConditionCheckFailure ALL_OLD: the stored item with the error.
+          return store.getItemDb(p.table).get(db.createKey(p.item, table), (readErr, stored) => {
+            if (readErr && readErr.name !== 'NotFoundError') return reject(readErr);
+            if (stored) refused.response.Error.Item = stored;
+            resolve(refused);
+          });
         }
         resolve(failed('ValidationError', err.body.message || err.body.Message));
       }),
