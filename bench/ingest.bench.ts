@@ -327,8 +327,8 @@ function summary(rounds: readonly Round[]): { least: Round; median: number; most
  * The host reference: a fixed piece of work that uses no tally code (each input parsed, written back and
  * hashed with sha256), done on each batch's inputs just before the handler gets them, so that both sample the
  * host in the same state; its CPU is taken out of the round's. The handler's CPU over it moves with the code,
- * where the handler's µs also move with the host: hosts here have differed by 1.6× on the same commit, and one
- * host by 20–40 % within minutes.
+ * where the handler's µs also move with the host: hosts here have differed by about 1.4× on the same code,
+ * and one host by 20–40 % within minutes.
  */
 class HostReference {
   user = 0;
