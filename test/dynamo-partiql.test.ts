@@ -77,7 +77,7 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
       Message: 'Duplicate primary key exists in table',
       Item: { pk: { S: 'old' }, sk: { S: '1' }, v: { N: '7' } },
     });
-    // Without ALL_OLD (or with NONE) the refusal carries no item; a statement that lands has no error.
+    // Without ALL_OLD the refusal carries no item; a statement that lands has no error.
     const plain = await ddb.send(
       new BatchExecuteStatementCommand({
         Statements: [
@@ -90,6 +90,20 @@ describe('local DynamoDB: BatchExecuteStatement INSERT', () => {
     expect(plain.Responses?.[0]?.Error?.Item).toBeUndefined();
     expect(plain.Responses?.[1]?.Error).toBeUndefined();
     expect((await get('old', '1'))?.v).toEqual({ N: '7' });
+    // Any other value than ALL_OLD or NONE refuses the whole request, as DynamoDB's validation does.
+    await expect(
+      ddb.send(
+        new BatchExecuteStatementCommand({
+          Statements: [
+            {
+              ...insert('old', '3', '3'),
+              ReturnValuesOnConditionCheckFailure: 'ALL_NEW' as 'ALL_OLD',
+            },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(/ReturnValuesOnConditionCheckFailure must be ALL_OLD or NONE/);
+    expect(await get('old', '3')).toBeUndefined();
   });
 
   it('answers an invalid item with a ValidationError for that statement only', async () => {

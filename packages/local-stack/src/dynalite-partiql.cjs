@@ -16,7 +16,8 @@
  *   `Error.Item`;
  * - `ConsumedCapacity` (one entry for the table, the sum of the statements' write units) when asked;
  * - a `ValidationException` for the whole request when it is malformed: no statements or more than 25, a
- *   statement this subset does not parse, a parameter count that does not match, or (stricter than needed,
+ *   statement this subset does not parse, a parameter count that does not match, a
+ *   `ReturnValuesOnConditionCheckFailure` other than ALL_OLD or NONE, or (stricter than needed,
  *   so a caller's regression shows) two statements for the same key.
  *
  * Only this subset is supported: INSERT with a VALUE of `'name': ?` pairs, one table per statement. Anything
