@@ -1,9 +1,11 @@
+import type { BatchExecuteStatementCommandOutput } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { identityKey, payloadHash, shardOf } from '@tally/ingest';
 import type { UsageEvent } from '@tally/metering';
 import { createDocumentClient, UsageStore } from '@tally/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createResources } from '../packages/local-stack/src/index.js';
+import type { EventWriteClient } from '../packages/store/src/usage-store.js';
 import { localClients, uniquePrefix } from './support/aws.js';
 
 // The usage store's reads against the emulator: month partitions, the day first in the sort key, so the
@@ -261,5 +263,63 @@ describe('UsageStore.lastEventBefore on month partitions', () => {
       result: null,
       requests: 4 + 1,
     });
+  });
+});
+
+describe('UsageStore.putEvents: a refused INSERT settled on the local DynamoDB', () => {
+  const customerId = 'refusals';
+  const input = (id: string, n: number, origin: string) => {
+    const e = { ...event(customerId, id, '2026-03-02T10:00:00Z'), data: { n } } as UsageEvent;
+    return { customerId, event: e, hash: payloadHash(e), receivedAt: e.time, origin };
+  };
+
+  /** A store on the same table whose write client drops the stored item from refusals (no ALL_OLD). */
+  function storeWithoutItems(): UsageStore {
+    const client = UsageStore.createWriteClient();
+    const send = client.send.bind(client) as (c: unknown) => Promise<BatchExecuteStatementCommandOutput>;
+    const writeClient = {
+      async send(command: unknown) {
+        const out = await send(command);
+        // INSERT answers only (a BatchGetItem's Responses is a map of tables).
+        if (Array.isArray(out.Responses)) for (const r of out.Responses) if (r.Error) delete r.Error.Item;
+        return out;
+      },
+    } as unknown as EventWriteClient;
+    return new UsageStore({ doc: createDocumentClient(), writeClient, tableName });
+  }
+
+  it('settles duplicates and conflicts from the stored item the refusal carries, without a read', async () => {
+    const first = input('dup-1', 1, 'm-a');
+    expect(await usage.putEvents([first])).toEqual([{ status: 'stored' }]);
+    const before = { ...usage.stats };
+    const out = await usage.putEvents([input('dup-1', 1, 'm-b'), input('dup-1', 2, 'm-c')]);
+    // Same identity, same key: the two go out in successive waves and each finds the first, whose hash tells
+    // the duplicate (same payload) from the conflict (another payload).
+    expect(input('dup-1', 2, 'm-c').hash).not.toBe(first.hash);
+    expect(out).toEqual([
+      { status: 'exists', hash: first.hash },
+      { status: 'exists', hash: first.hash },
+    ]);
+    expect(usage.stats.readUnits - before.readUnits).toBe(0);
+    expect(usage.stats.requests - before.requests).toBe(2);
+    // A redelivery of the input that wrote it is told so.
+    expect(await usage.putEvents([input('dup-1', 1, 'm-a')])).toEqual([
+      { status: 'exists', hash: first.hash, writtenBy: 'm-a' },
+    ]);
+  });
+
+  it('reads the stored copies back (BatchGetItem) when a refusal carries no item', async () => {
+    const store = storeWithoutItems();
+    const first = input('dup-2', 1, 'm-a');
+    expect(await store.putEvents([first])).toEqual([{ status: 'stored' }]);
+    const before = { ...store.stats };
+    const out = await store.putEvents([input('dup-2', 2, 'm-x'), input('dup-2', 1, 'm-a')]);
+    expect(out).toEqual([
+      { status: 'exists', hash: first.hash },
+      { status: 'exists', hash: first.hash, writtenBy: 'm-a' },
+    ]);
+    // Two INSERT waves (one key), each refusal read back with a consistent BatchGetItem.
+    expect(store.stats.requests - before.requests).toBe(4);
+    expect(store.stats.readUnits - before.readUnits).toBeGreaterThan(0);
   });
 });
