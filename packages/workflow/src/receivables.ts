@@ -34,8 +34,9 @@ export type RecordResult =
 
 /**
  * The input `startDunning` gives an execution (the state machine passes it on to Decide and Act): the
- * invoice, its dunning segment and its customer (executions started before the customer was carried have
- * none: the invoice names it).
+ * invoice, its dunning segment and its customer. With the customer, a step reads the customer's account
+ * first and the invoice only when the account does not hold it yet; executions started before the customer
+ * was carried have none, and the invoice names it.
  */
 export const DunningExecutionInputSchema = z.object({
   invoiceId: z.string().min(1),
@@ -44,16 +45,9 @@ export const DunningExecutionInputSchema = z.object({
 });
 
 /** The input of the dunning Lambdas: the execution input plus, for Act, the decision to carry out. */
-export interface DunningTaskInput {
-  readonly invoiceId: string;
-  readonly segment?: string;
-  /**
-   * The invoice's customer, when the execution input carries it (`startDunning` puts it there): the step then
-   * reads the customer's account first and the invoice only when the account does not hold it yet.
-   */
-  readonly customerId?: string;
+export type DunningTaskInput = Readonly<z.infer<typeof DunningExecutionInputSchema>> & {
   readonly decision?: Decision;
-}
+};
 
 /**
  * Act's answer: the decision for what comes next, made on the account Act just wrote (so the state machine
