@@ -8,7 +8,7 @@ import {
 } from '@tally/billing';
 import type { Meter, OpeningState, UsageRecord } from '@tally/metering';
 import type { Decimal } from '@tally/money';
-import { metersOf, type Plan } from '@tally/rating';
+import { type Plan, planMeters } from '@tally/rating';
 import type { BillingCycle, InvoiceStore, StoredInvoice, SubscriptionStore } from '@tally/store';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -213,11 +213,7 @@ async function loadContext(subscription: Subscription, deps: BillingDeps): Promi
   const plans = await Promise.all(
     [...versions.values()].map((v) => deps.catalog.planVersion(v.planId, v.version)),
   );
-  const sourceMeters: Record<string, Meter> = {};
-  for (const plan of plans) Object.assign(sourceMeters, metersOf(plan));
-  const wanted = new Set(plans.flatMap((p) => p.charges.flatMap((c) => ('meterId' in c ? [c.meterId] : []))));
-  for (const id of wanted)
-    if (sourceMeters[id] === undefined) sourceMeters[id] = await deps.catalog.meter(id);
+  const sourceMeters = await planMeters(plans, (id) => deps.catalog.meter(id));
   const foldable = new Set(
     Object.values(sourceMeters)
       .filter((m) => isFoldable(m, plans))

@@ -9,6 +9,7 @@ import {
 } from '@tally/metering';
 import { Decimal, DecimalStringSchema } from '@tally/money';
 import {
+  chargedMeterIds,
   type LineTotals,
   metersOf,
   type Plan,
@@ -132,7 +133,7 @@ export function quote(plan: Plan, usage: UsageFile, options: QuoteOptions = {}):
   if (!DateTime.fromMillis(0, { zone: timeZone }).isValid) {
     throw new InputError(`time zone "${timeZone}" is unknown: use an IANA name such as Europe/Berlin`);
   }
-  const chargeMeters = [...new Set(plan.charges.flatMap((c) => ('meterId' in c ? [c.meterId] : [])))];
+  const chargeMeters = chargedMeterIds(plan);
   let meters: Record<string, Meter> = metersOf(plan);
   const records: Record<string, UsageRecord[]> = {};
   let quantities: Record<string, string> | undefined;

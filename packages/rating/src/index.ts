@@ -24,6 +24,7 @@ export { type VolumeCharge, VolumeChargeSchema } from './models/volume.js';
 export {
   type AppendixSpec,
   AppendixSpecSchema,
+  chargedMeterIds,
   metersOf,
   type Plan,
   type PlanInput,
@@ -31,6 +32,7 @@ export {
   type PlanTerms,
   PlanTermsSchema,
   planJsonSchema,
+  planMeters,
 } from './plan.js';
 export type { LineDraft, LineFactory, Pricer, PricingInput } from './pricer.js';
 export { chargeInput, PRICERS, type PricerEntry, type PricerInputKind } from './pricers.js';

@@ -151,3 +151,23 @@ export function planJsonSchema(): Record<string, unknown> {
 export function metersOf(plan: Plan): Record<string, Meter> {
   return Object.fromEntries((plan.meters ?? []).map((m) => [m.id, m]));
 }
+
+/** The ids of the meters the plan's charges read, each once, in charge order. */
+export function chargedMeterIds(plan: Plan): string[] {
+  return [...new Set(plan.charges.flatMap((c) => ('meterId' in c ? [c.meterId] : [])))];
+}
+
+/**
+ * The meters the plans read, by id: the meters they embed ({@link metersOf}), then, for each meter a charge
+ * reads that none of them embeds, `lookup(id)` (the meter registry: plans stored in the pipeline embed
+ * none), one at a time in charge order.
+ */
+export async function planMeters(
+  plans: readonly Plan[],
+  lookup: (id: string) => Promise<Meter>,
+): Promise<Record<string, Meter>> {
+  const meters: Record<string, Meter> = {};
+  for (const plan of plans) Object.assign(meters, metersOf(plan));
+  for (const id of new Set(plans.flatMap(chargedMeterIds))) meters[id] ??= await lookup(id);
+  return meters;
+}

@@ -1,6 +1,6 @@
 import type { Subscription } from '@tally/billing';
 import { aggregate, type Meter, type UsageRecord } from '@tally/metering';
-import { type Plan, PlanSchema } from '@tally/rating';
+import { type Plan, PlanSchema, planMeters } from '@tally/rating';
 import { billingTable, usageTable } from '@tally/resources';
 import {
   CatalogStore,
@@ -44,20 +44,19 @@ async function usageFromEnv(customerId: string): Promise<MeterUsage[] | null> {
     const plan = await plans.get(phase.planId, phase.planVersion);
     // As billing reads them: the meters a plan file carries, else the meter registry's, for every meter a
     // charge reads (in the pipeline plans carry none: they come from the registry).
-    const embedded = new Map((plan?.meters ?? []).map((m) => [m.id, m]));
-    const ids = new Set([
-      ...embedded.keys(),
-      ...(plan?.charges ?? []).flatMap((c) => ('meterId' in c ? [c.meterId] : [])),
-    ]);
-    const meters: Meter[] = [];
-    for (const id of ids) {
-      const meter = embedded.get(id) ?? (await catalog.getMeter(id));
-      if (meter === undefined)
-        throw new Error(
-          `plan ${phase.planId} v${phase.planVersion} reads meter ${id}, which is not registered`,
-        );
-      meters.push(meter);
-    }
+    const meters: Meter[] = Object.values(
+      plan === null
+        ? {}
+        : await planMeters([plan], async (id) => {
+            const meter = await catalog.getMeter(id);
+            if (meter === undefined) {
+              throw new Error(
+                `plan ${phase.planId} v${phase.planVersion} reads meter ${id}, which is not registered`,
+              );
+            }
+            return meter;
+          }),
+    );
     const period = { start: cycle.periodStart, end: cycle.periodEnd };
     for (const meter of meters) {
       const records: UsageRecord[] = [];
