@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { readLocalEnv } from '@tally/local-stack';
+import { billingTable } from '@tally/resources';
 import {
   STATEFUL_OUTPUTS,
   STATELESS_OUTPUTS,
@@ -7,9 +8,6 @@ import {
   stackNames,
 } from '../../../infra/stack-outputs.js';
 import { InputError } from './errors.js';
-
-/** The variable every stack (local or deployed) sets: its absence means no stack is named. */
-const BILLING_TABLE_VAR = 'TALLY_BILLING_TABLE';
 
 /**
  * Which AWS account, region and deployment the CLI talks to: the global `--profile`, `--region` and
@@ -146,8 +144,9 @@ export async function applyTarget(
     env.AWS_REGION = target.region;
   }
   if (target.stack === undefined) {
-    // No stack named anywhere: the local stack that is up, if one left its variables in `localEnvFile`.
-    if (localEnvFile !== undefined && env[BILLING_TABLE_VAR] === undefined) {
+    // No stack named anywhere (every stack, local or deployed, names its billing table): the local stack
+    // that is up, if one left its variables in `localEnvFile`.
+    if (localEnvFile !== undefined && env[billingTable.envVar] === undefined) {
       for (const [k, v] of Object.entries(readLocalEnv(localEnvFile) ?? {})) env[k] ??= v;
     }
     return;
